@@ -1,0 +1,102 @@
+/**
+ * The evidence the engine evaluates. Adapters (GitHub API, local clone) produce it;
+ * `evaluate()` reads it and does no I/O. Its JSON form is what `vouch evaluate` replays,
+ * so every field is plain data.
+ */
+import type { Policy } from "../policy/schema.js";
+
+
+export const EVIDENCE_SCHEMA = "https://vouch.dev/evidence/v1";
+
+/** A policy error with its place in the file. */
+export interface PolicyError {
+  path: string;
+  line: number;
+  column: number;
+  message: string;
+  /** Dotted path of the offending field, e.g. `namespaces.0.review.approvals`; empty for syntax errors. */
+  field: string;
+}
+
+export interface PolicySource {
+  /** Repository the file came from, as owner/name. */
+  repository: string;
+  path: string;
+  /** The ref it was read from (a pull request's base, the default branch for pushes). */
+  ref: string;
+  /** Blob or commit id of what was read, when known. */
+  sha?: string;
+}
+
+/**
+ * The policy as loaded: `valid` carries the effective (merged) policy,
+ * `invalid` the errors, `missing` means neither the repository nor the organization has one.
+ */
+export type LoadedPolicy =
+  | { status: "valid"; policy: Policy; digest: string; sources: PolicySource[] }
+  | { status: "invalid"; errors: PolicyError[]; digest: string | null; sources: PolicySource[] }
+  | { status: "missing"; sources: PolicySource[] };
+
+export interface Person {
+  login: string | null;
+  /** Numeric GitHub id; kept so renames do not matter. */
+  id: number | null;
+  email?: string | null;
+  name?: string | null;
+  type?: "User" | "Bot" | "Organization";
+}
+
+export type FileStatus = "added" | "modified" | "removed" | "renamed" | "copied" | "changed" | "unchanged";
+
+export interface ChangedFile {
+  path: string;
+  /** For renames and copies: where the file came from. Both ends count for namespace matching. */
+  previousPath?: string;
+  status: FileStatus;
+}
+
+export interface PullRequestInfo {
+  number: number;
+  author: Person;
+  headRef: string;
+  headRepository: string | null;
+  draft: boolean;
+}
+
+export interface PushInfo {
+  before: string;
+  after: string;
+  created: boolean;
+  deleted: boolean;
+  forced: boolean;
+  pusher: Person;
+}
+
+/** The change under evaluation: which ref it targets and what it touches. */
+export interface Change {
+  kind: "pull_request" | "push" | "merge_group" | "local";
+  /** Full name of the ref the change lands on, e.g. `refs/heads/main` or `refs/tags/v1.0`. */
+  ref: string;
+  baseSha: string | null;
+  headSha: string;
+  files: ChangedFile[];
+  /** False when the file list is known to be partial (API limits): path-scoped namespaces then count as touched. */
+  filesComplete: boolean;
+  pullRequest?: PullRequestInfo;
+  push?: PushInfo;
+}
+
+/** Something the adapter could not gather. Any gap makes the verdict fail: missing evidence is never a pass. */
+export interface EvidenceGap {
+  what: string;
+  reason: string;
+}
+
+export interface Evidence {
+  schema: typeof EVIDENCE_SCHEMA;
+  repository: { id: number | null; fullName: string };
+  /** The trusted observation time (ISO 8601): when Vouch gathered this evidence. */
+  observedAt: string;
+  change: Change;
+  gaps: EvidenceGap[];
+}
