@@ -162,6 +162,9 @@ export function githubEndpoints(env: { GHE_HOST?: string | undefined; GHE_PROTOC
   };
 }
 
+/** Environment variables by name; `process.env` fits. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 export interface ConfigIo {
   readFile?: (path: string) => string;
 }
@@ -190,7 +193,7 @@ export function normalisePrivateKey(raw: string): string | undefined {
  * Parses the environment into a typed configuration. Throws ConfigError listing every problem.
  * With neither APP_ID nor a private key the app is unregistered and `app` is undefined (setup mode).
  */
-export function parseConfig(env: NodeJS.ProcessEnv, io: ConfigIo = {}): VouchConfig {
+export function parseConfig(env: Env, io: ConfigIo = {}): VouchConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => i.message));

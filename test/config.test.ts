@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, test } from "@jest/globals";
 import { ConfigError, githubEndpoints, normalisePrivateKey, parseConfig } from "../src/config.js";
+import type { Env } from "../src/config.js";
 
 const { privateKey: PEM } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -11,7 +12,7 @@ const { privateKey: PEM } = generateKeyPairSync("rsa", {
 const SECRET = "s3cret-webhook-value";
 const registered = { APP_ID: "12345", PRIVATE_KEY: PEM, WEBHOOK_SECRET: SECRET };
 
-function problemsOf(env: NodeJS.ProcessEnv, io = {}): string[] {
+function problemsOf(env: Env, io = {}): string[] {
   try {
     parseConfig(env, io);
   } catch (error) {
@@ -111,7 +112,7 @@ describe("app credentials", () => {
 });
 
 describe("server settings", () => {
-  test.each([
+  test.each<[Env, object]>([
     [{ PORT: "8080" }, { port: 8080 }],
     [{ PORT: "0" }, { port: 0 }],
     [{ HOST: "127.0.0.1" }, { host: "127.0.0.1" }],
@@ -127,7 +128,7 @@ describe("server settings", () => {
     expect(parseConfig(env)).toMatchObject(expected);
   });
 
-  test.each([
+  test.each<[Env, string]>([
     [{ PORT: "70000" }, "PORT"],
     [{ PORT: "-1" }, "PORT"],
     [{ PORT: "80abc" }, "PORT"],
