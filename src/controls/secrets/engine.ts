@@ -1,0 +1,237 @@
+/**
+ * The scanning engine: keyword prefilter, then the candidate rules' regexes over one fragment (a file, or the
+ * added lines of one hunk), then entropy, allowlists, validators, inline comments and the baseline.
+ */
+import { shannonEntropy } from "./entropy.js";
+import { DEFAULT_MAX_BYTES, isBinary } from "./files.js";
+import { fingerprintOf, previewOf } from "./redact.js";
+import { GLOBAL_VALUE_ALLOWLIST } from "./rules/common.js";
+import { defaultRuleset, type CompiledRule, type Ruleset } from "./ruleset.js";
+import type { AddedLine, ScanResult, SecretFinding, SecretSeverity, SuppressedFinding } from "./types.js";
+
+export interface ScanOptions {
+  /** Per-repository key for fingerprints (see redact.ts). Never logged. */
+  fingerprintKey: string | Uint8Array;
+  /** Defaults to the built-in ruleset. */
+  ruleset?: Ruleset;
+  /** Larger input is reported as not scanned. Default 2 MiB. */
+  maxBytes?: number;
+  /** Honour `vouch:allow` / `gitleaks:allow` comments (default true; a policy may turn them off). */
+  inlineAllow?: boolean;
+  /** Fingerprints accepted in the baseline file. */
+  baseline?: ReadonlySet<string>;
+}
+
+const INLINE_ALLOW = /\b(?:vouch|gitleaks):allow\b/;
+
+/** Scan a whole file as if every line were added. `text` may be raw bytes, so that binary files are recognised. */
+export function scanText(path: string, text: string | Uint8Array, options: ScanOptions): ScanResult {
+  const result = emptyResult();
+  const ruleset = options.ruleset ?? defaultRuleset();
+  if (ruleset.isSkippedPath(path)) return result;
+  flagKeyFilePath(path, ruleset, options, result);
+  const bytes = typeof text === "string" ? Buffer.byteLength(text, "utf8") : text.byteLength;
+  if (isBinary(text)) {
+    result.notScanned.push({ path, reason: "binary", bytes });
+    return result;
+  }
+  if (bytes > (options.maxBytes ?? DEFAULT_MAX_BYTES)) {
+    result.notScanned.push({ path, reason: "too-large", bytes });
+    return result;
+  }
+  const content = typeof text === "string" ? text : new TextDecoder("utf-8").decode(text);
+  const lines = content.split("\n").map((t, i) => ({ line: i + 1, text: t }));
+  scanFragment(path, lines, ruleset, options, result);
+  return result;
+}
+
+/**
+ * Scan the added lines of one diff hunk (their new-file line numbers and text without the `+`). The lines are
+ * joined into one fragment so that a private key added across lines is found.
+ */
+export function scanAddedLines(path: string, lines: readonly AddedLine[], options: ScanOptions): ScanResult {
+  const result = emptyResult();
+  const ruleset = options.ruleset ?? defaultRuleset();
+  if (ruleset.isSkippedPath(path)) return result;
+  flagKeyFilePath(path, ruleset, options, result);
+  let bytes = 0;
+  for (const l of lines) bytes += Buffer.byteLength(l.text, "utf8") + 1;
+  if (lines.some((l) => l.text.includes("\0"))) {
+    result.notScanned.push({ path, reason: "binary", bytes });
+    return result;
+  }
+  if (bytes > (options.maxBytes ?? DEFAULT_MAX_BYTES)) {
+    result.notScanned.push({ path, reason: "too-large", bytes });
+    return result;
+  }
+  scanFragment(path, lines, ruleset, options, result);
+  return result;
+}
+
+function emptyResult(): ScanResult {
+  return { findings: [], notScanned: [], suppressed: [] };
+}
+
+function flagKeyFilePath(path: string, ruleset: Ruleset, options: ScanOptions, result: ScanResult): void {
+  for (const rule of ruleset.pathRules) {
+    if (!rule.path?.test(path)) continue;
+    const finding: SecretFinding = {
+      path,
+      line: 1,
+      column: 1,
+      endColumn: 1,
+      rule: rule.id,
+      severity: rule.severity,
+      // The file itself is the secret; its name is what identifies it.
+      fingerprint: fingerprintOf(options.fingerprintKey, rule.id, path, ""),
+      preview: "(whole file)",
+      description: rule.description,
+    };
+    settle(finding, [], options, ruleset, "", result);
+  }
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+function scanFragment(path: string, rawLines: readonly AddedLine[], ruleset: Ruleset, options: ScanOptions, result: ScanResult): void {
+  // CRLF files: the `\r` is not part of any value.
+  const lines = rawLines.map((l) => (l.text.endsWith("\r") ? { line: l.line, text: l.text.slice(0, -1) } : l));
+  const text = lines.map((l) => l.text).join("\n");
+  const starts: number[] = [];
+  let offset = 0;
+  for (const l of lines) {
+    starts.push(offset);
+    offset += l.text.length + 1;
+  }
+  const present = ruleset.prefilter.present(text.toLowerCase());
+  const taken: Span[] = [];
+  for (const rule of ruleset.contentRules) {
+    if (rule.keywords.length > 0 && !rule.keywords.some((k) => present.has(k))) continue;
+    if (rule.path && !rule.path.test(path)) continue;
+    runRule(rule, path, text, lines, starts, taken, ruleset, options, result);
+  }
+  result.findings.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function runRule(
+  rule: CompiledRule,
+  path: string,
+  text: string,
+  lines: readonly AddedLine[],
+  starts: readonly number[],
+  taken: Span[],
+  ruleset: Ruleset,
+  options: ScanOptions,
+  result: ScanResult,
+): void {
+  const re = rule.regex;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (m[0].length === 0) {
+      re.lastIndex += 1;
+      continue;
+    }
+    const located = secretOf(rule, m);
+    if (!located) continue;
+    const { secret, start } = located;
+    const end = start + secret.length;
+    if (!rule.multiline && secret.includes("\n")) continue;
+    if (taken.some((s) => start < s.end && s.start < end)) continue;
+    const firstLine = lineIndex(starts, start);
+    const lastLine = lineIndex(starts, end - 1);
+    const lineText = lines[firstLine]?.text ?? "";
+    if (!passesFilters(rule, secret, lineText)) continue;
+    const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text }) : true;
+    if (verdict === false) continue;
+    const severity: SecretSeverity = verdict === true ? rule.severity : verdict;
+    taken.push({ start, end });
+    const finding: SecretFinding = {
+      path,
+      line: lines[firstLine]?.line ?? 1,
+      column: start - (starts[firstLine] ?? 0) + 1,
+      ...(lastLine !== firstLine ? { endLine: lines[lastLine]?.line ?? 1 } : {}),
+      endColumn: end - (starts[lastLine] ?? 0) + 1,
+      rule: rule.id,
+      severity,
+      fingerprint: fingerprintOf(options.fingerprintKey, rule.id, path, secret),
+      preview: previewOf(secret),
+      description: rule.description,
+    };
+    const touched = lines.slice(firstLine, lastLine + 1).map((l) => l.text);
+    settle(finding, touched, options, ruleset, secret, result, m[0]);
+  }
+}
+
+/** Decide whether a confirmed finding is reported or suppressed, and record it. */
+function settle(
+  finding: SecretFinding,
+  touchedLines: readonly string[],
+  options: ScanOptions,
+  ruleset: Ruleset,
+  secret: string,
+  result: ScanResult,
+  match = "",
+): void {
+  let suppressed: SuppressedFinding["reason"] | undefined;
+  if (options.inlineAllow !== false && touchedLines.some((l) => INLINE_ALLOW.test(l))) suppressed = "inline-comment";
+  else if (secret !== "" && ruleset.allowRegexes.some((re) => testOnce(re, secret) || testOnce(re, match))) suppressed = "allowlisted-regex";
+  else if (options.baseline?.has(finding.fingerprint)) suppressed = "baseline";
+  if (suppressed) result.suppressed.push({ finding, reason: suppressed });
+  else result.findings.push(finding);
+}
+
+function testOnce(re: RegExp, value: string): boolean {
+  re.lastIndex = 0;
+  return re.test(value);
+}
+
+/** The secret and its offset in the fragment, from the rule's secret group. */
+function secretOf(rule: CompiledRule, m: RegExpExecArray): { secret: string; start: number } | undefined {
+  const group = pickGroup(rule, m);
+  if (group === 0) return { secret: m[0], start: m.index };
+  const value = typeof group === "string" ? m.groups?.[group] : m[group];
+  if (value === undefined || value === "") return undefined;
+  const indices = m.indices;
+  const span = typeof group === "string" ? indices?.groups?.[group] : indices?.[group];
+  // RE2 and V8 both fill `indices` for the `d` flag; the search is a fallback for engines that do not.
+  const start = span ? span[0] : m.index + m[0].indexOf(value);
+  return { secret: value, start };
+}
+
+function pickGroup(rule: CompiledRule, m: RegExpExecArray): number | string {
+  const g = rule.secretGroup;
+  if (typeof g === "string" || typeof g === "number") return g;
+  const candidates = g ?? m.map((_, i) => i).slice(1);
+  for (const i of candidates) if (m[i] !== undefined && m[i] !== "") return i;
+  return 0;
+}
+
+function passesFilters(rule: CompiledRule, secret: string, lineText: string): boolean {
+  if (rule.entropy !== undefined && shannonEntropy(secret) <= rule.entropy) return false;
+  if (rule.globalAllowlist !== false && GLOBAL_VALUE_ALLOWLIST.some((re) => re.test(secret))) return false;
+  const allow = rule.allowlist;
+  if (!allow) return true;
+  if (allow.stopwords?.length) {
+    const lower = secret.toLowerCase();
+    if (allow.stopwords.some((w) => lower.includes(w))) return false;
+  }
+  if (allow.regexes?.some((re) => testOnce(re, secret))) return false;
+  if (allow.lineRegexes?.some((re) => testOnce(re, lineText))) return false;
+  return true;
+}
+
+/** Index of the line holding `offset` (binary search over line start offsets). */
+function lineIndex(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}

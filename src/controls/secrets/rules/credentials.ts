@@ -1,0 +1,77 @@
+/** Credentials written inline: URLs with a password, connection strings, HTTP authorization headers, curl -u. */
+import type { SecretRule } from "../types.js";
+import { ALNUM, B64, fake } from "./fake.js";
+
+const password = `${fake(ALNUM, 10, 1201)}!${fake(ALNUM, 4, 1202)}`;
+const bearer = fake(B64, 40, 1203);
+
+/** Passwords that are obviously placeholders in documentation and samples. */
+const PLACEHOLDER_PASSWORD =
+  /^(?:pass(?:word|wd)?|pwd|secret|changeme|change_me|your_?password|<[^>]*>|\[[^\]]*\]|:[a-z_]+|%s|\*+|x+|\.+|\$\(.*\))$/i;
+
+export const credentialRules: SecretRule[] = [
+  {
+    id: "url-credentials",
+    description: "Password in a URL (database, broker, FTP or HTTP)",
+    keywords: ["://"],
+    regex: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:@/'"`<>()]{1,100}:([^\s@/'"`<>]{1,200})@[A-Za-z0-9[_-]/g,
+    allowlist: { regexes: [PLACEHOLDER_PASSWORD], stopwords: ["example", "xxxx"] },
+    severity: "block",
+    samples: {
+      match: [
+        { text: `DATABASE_URL=postgres://app:${password}@db.internal:5432/app`, secret: password },
+        { text: `mongo = "mongodb+srv://admin:${password}@cluster0.mongo.example.net/db"`, secret: password },
+        { text: `amqp://guest:${password}@rabbit:5672/`, secret: password },
+      ],
+      noMatch: [
+        "postgres://user:password@localhost/db",
+        "redis://:${REDIS_PASSWORD}@cache:6379",
+        "https://user:<password>@host",
+        "mysql://root:%s@%s/%s",
+      ],
+    },
+  },
+  {
+    id: "connection-string-password",
+    description: "Password in a database connection string",
+    keywords: ["password", "pwd"],
+    regex:
+      /(?:server|data source|host|uid|user id|initial catalog)[ \t]*=[^;\n]*;[^\n]{0,300}?(?:password|pwd)[ \t]*=[ \t]*([^;"'\s]{3,128})(?=[;"'\s]|$)/gim,
+    allowlist: { regexes: [PLACEHOLDER_PASSWORD], stopwords: ["example", "xxxx"] },
+    severity: "block",
+    samples: {
+      match: [
+        { text: `"Server=sql01;Database=app;User Id=svc;Password=${password};"`, secret: password },
+        { text: `Data Source=db;Initial Catalog=x;uid=sa;pwd=${password}`, secret: password },
+      ],
+      noMatch: ["Server=sql01;User Id=svc;Password=<password>;", "Server=sql01;User Id=svc;Password={0};".replace("{0}", "****")],
+    },
+  },
+  {
+    id: "http-authorization-header",
+    description: "Credential in an HTTP Authorization header",
+    keywords: ["authorization"],
+    regex: /authorization["']?[ \t]*[:=,][ \t]*["']?(?:basic|bearer|token)[ \t]+([A-Za-z0-9+/._~-]{16,}={0,2})/gi,
+    entropy: 3.5,
+    severity: "warn",
+    samples: {
+      match: [
+        { text: `curl -H "Authorization: Bearer ${bearer}" https://api.example.invalid`, secret: bearer },
+        { text: `headers = {"Authorization": "Basic ${bearer}"}`, secret: bearer },
+      ],
+      noMatch: ["Authorization: Bearer ${TOKEN}", "Authorization: Bearer aaaaaaaaaaaaaaaaaaaa"],
+    },
+  },
+  {
+    id: "curl-user-password",
+    description: "Password passed to curl with -u / --user",
+    keywords: ["curl"],
+    regex: /\bcurl\b[^\n]{0,300}?[ \t](?:-u|--user)[ \t]+["']?[^\s:"']{1,64}:([^\s"']{3,128})/g,
+    allowlist: { regexes: [PLACEHOLDER_PASSWORD] },
+    severity: "warn",
+    samples: {
+      match: [{ text: `curl -s -u deploy:${password} https://ci.example.invalid/api`, secret: password }],
+      noMatch: ["curl -u user:password https://x", 'curl -u "$USER:$PASS" https://x'],
+    },
+  },
+];

@@ -1,0 +1,82 @@
+/** A compiled ruleset: built-in rules minus disabled ones, plus imported rules, the prefilter and the allowlists. */
+import type { Policy } from "../../policy/schema.js";
+import { DEFAULT_SKIPPED_PATHS, pathMatcher } from "./files.js";
+import { KeywordPrefilter } from "./prefilter.js";
+import { compileRE2 } from "./re2.js";
+import { BUILTIN_RULES } from "./rules/index.js";
+import type { SecretRule } from "./types.js";
+
+export interface RulesetOptions {
+  /** Rule ids to turn off. An unknown id is an error, so a typo does not silently keep a rule on. */
+  disable?: readonly string[];
+  /** Globs of paths never scanned (picomatch syntax). */
+  allowPaths?: readonly string[];
+  /** RE2 regexes; a finding whose secret or matched text matches one is suppressed. */
+  allowRegexes?: readonly string[];
+  /** Extra rules, e.g. imported from a .gitleaks.toml (their regexes already compiled with RE2). */
+  extraRules?: readonly SecretRule[];
+  /** Skip lockfiles, node_modules/, vendor/ and minified files (default true). */
+  skipDefaultPaths?: boolean;
+}
+
+export interface CompiledRule extends SecretRule {
+  /** Index of the rule; earlier rules win when two findings overlap (specific rules come before generic ones). */
+  order: number;
+}
+
+export interface Ruleset {
+  readonly rules: readonly CompiledRule[];
+  readonly contentRules: readonly CompiledRule[];
+  readonly pathRules: readonly CompiledRule[];
+  readonly prefilter: KeywordPrefilter;
+  readonly isSkippedPath: (path: string) => boolean;
+  readonly allowRegexes: readonly RegExp[];
+}
+
+/** Global and with match indices: the engine needs both, whatever flags a rule was written with. */
+function withEngineFlags(re: RegExp): RegExp {
+  let flags = re.flags;
+  for (const f of ["g", "d"]) if (!flags.includes(f)) flags += f;
+  if (flags === re.flags) return re;
+  // RE2 objects keep their class when rebuilt through their own constructor.
+  const Ctor = re.constructor as new (source: string, flags: string) => RegExp;
+  return new Ctor(re.source, flags);
+}
+
+export function compileRuleset(options: RulesetOptions = {}): Ruleset {
+  const all = [...BUILTIN_RULES, ...(options.extraRules ?? [])];
+  const known = new Set(all.map((r) => r.id));
+  const unknown = (options.disable ?? []).filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new Error(`secret scan: cannot disable unknown rule(s): ${unknown.join(", ")}`);
+  const disabled = new Set(options.disable ?? []);
+  // A later rule with the same id replaces the earlier one (an import may override a built-in rule).
+  const byId = new Map<string, SecretRule>();
+  for (const r of all) if (!disabled.has(r.id)) byId.set(r.id, r);
+  const rules: CompiledRule[] = [...byId.values()].map((r, order) => ({ ...r, regex: withEngineFlags(r.regex), order }));
+  const skipGlobs = [...(options.skipDefaultPaths === false ? [] : DEFAULT_SKIPPED_PATHS), ...(options.allowPaths ?? [])];
+  return {
+    rules,
+    contentRules: rules.filter((r) => !r.pathOnly),
+    pathRules: rules.filter((r) => r.pathOnly),
+    prefilter: new KeywordPrefilter(rules.flatMap((r) => r.keywords)),
+    isSkippedPath: pathMatcher(skipGlobs),
+    allowRegexes: (options.allowRegexes ?? []).map((src, i) => compileRE2(src, "", `secrets.allow.regexes[${i}]`)),
+  };
+}
+
+/** The ruleset a repository policy asks for. */
+export function rulesetFromPolicy(secrets: Policy["secrets"], extraRules: readonly SecretRule[] = []): Ruleset {
+  return compileRuleset({
+    disable: secrets.disable,
+    allowPaths: secrets.allow.paths,
+    allowRegexes: secrets.allow.regexes,
+    extraRules,
+  });
+}
+
+let builtin: Ruleset | undefined;
+/** The default ruleset, compiled once. */
+export function defaultRuleset(): Ruleset {
+  builtin ??= compileRuleset();
+  return builtin;
+}
