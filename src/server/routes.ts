@@ -1,0 +1,45 @@
+/**
+ * The HTTP surface of a registered app: the webhook ingress, a health probe, and nothing else.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import { summariseError } from "../queue/error-summary.js";
+import type { WebhookIngress } from "../ingress/webhook.js";
+
+export interface RouteOptions {
+  webhookPath: string;
+  ingress: WebhookIngress;
+  log: Pick<Logger, "error">;
+}
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function createRequestListener(options: RouteOptions): RequestListener {
+  return (req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    let work: Promise<void> | undefined;
+    if (path === options.webhookPath && req.method === "POST") {
+      work = options.ingress(req, res);
+    } else if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+      json(res, 200, { ok: true });
+    } else {
+      json(res, 404, { error: "not found" }, !req.complete);
+    }
+    // A fault in a handler answers 500 and is logged without the request; it never ends the process.
+    void Promise.resolve(work).catch((error: unknown) => {
+      options.log.error({ error: summariseError(error), path }, "request failed");
+      if (!res.headersSent) json(res, 500, { error: "internal error" }, true);
+      else res.destroy();
+    });
+  };
+}
+
+function json(res: ServerResponse, status: number, body: object, close = false): void {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | number> = {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  };
+  if (close) headers.connection = "close";
+  res.writeHead(status, headers).end(text);
+}
