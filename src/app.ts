@@ -1,11 +1,205 @@
-/** The Probot app: maps webhook events to use-cases. Handlers stay thin. (Being built: see issue 2.) */
-import type { Probot } from "probot";
+/**
+ * The Probot app: maps webhook events to the one evaluation use-case. Handlers stay thin:
+ * they pick the head SHA, the branch whose policy applies, and how to gather the change.
+ */
+import type { Context, Probot } from "probot";
+import { pullRequestChange, pushChange, mergeGroupChange } from "./github/change.js";
+import type { GitHubClient } from "./github/client.js";
+import { runEvaluation, type EvaluationDeps, type EvaluationTarget } from "./github/run-evaluation.js";
+import { CHECK_NAME } from "./github/check-run.js";
 
 export interface VouchAppOptions {
   /** Clock for the trusted observation time; injected so tests are deterministic. */
   now?: () => Date;
+  /** This app's id: check-run events for other apps' runs are ignored. */
+  appId?: number;
 }
 
-export default function vouchApp(app: Probot, _options: VouchAppOptions = {}): void {
-  app.log.info("vouch app loaded");
+interface RepoRef {
+  owner: string;
+  repo: string;
+  repositoryId: number | null;
+  ownerIsOrganization: boolean;
+}
+
+interface RepositoryPayload {
+  id: number;
+  name: string;
+  owner: { login: string; type?: string };
+}
+
+function repoRef(repository: RepositoryPayload): RepoRef {
+  return {
+    owner: repository.owner.login,
+    repo: repository.name,
+    repositoryId: repository.id,
+    ownerIsOrganization: repository.owner.type === "Organization",
+  };
+}
+
+export default function vouchApp(app: Probot, options: VouchAppOptions = {}): void {
+  const deps: EvaluationDeps = { now: options.now ?? (() => new Date()), log: app.log };
+
+  const evaluatePullRequest = (
+    octokit: GitHubClient,
+    deliveryId: string,
+    repo: RepoRef,
+    pr: { number: number; headSha: string; baseRef: string },
+  ) =>
+    run(octokit, {
+      ...repo,
+      deliveryId,
+      headSha: pr.headSha,
+      policyRef: pr.baseRef,
+      gatherChange: async () => (await pullRequestChange(octokit, { owner: repo.owner, repo: repo.repo, number: pr.number })).change,
+    });
+
+  const run = (octokit: GitHubClient, target: EvaluationTarget) =>
+    runEvaluation(octokit, options.appId !== undefined ? { ...target, appId: options.appId } : target, deps);
+
+  const onPullRequest = async (context: Context<"pull_request">) => {
+    const { pull_request: pr, repository } = context.payload;
+    if (context.payload.action === "edited" && !("base" in (context.payload.changes ?? {}))) return;
+    await evaluatePullRequest(context.octokit, context.id, repoRef(repository), {
+      number: pr.number,
+      headSha: pr.head.sha,
+      baseRef: pr.base.ref,
+    });
+  };
+  app.on(
+    ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.edited"],
+    onPullRequest,
+  );
+
+  app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], async (context) => {
+    const { pull_request: pr, repository } = context.payload;
+    await evaluatePullRequest(context.octokit, context.id, repoRef(repository), {
+      number: pr.number,
+      headSha: pr.head.sha,
+      baseRef: pr.base.ref,
+    });
+  });
+
+  app.on("push", async (context) => {
+    const p = context.payload;
+    const repo = repoRef(p.repository as RepositoryPayload);
+    // A deleted ref has no commit to hang a check run on; the namespaces control records deletions (issue 4).
+    if (p.deleted) {
+      context.log.info({ ref: p.ref }, "ref deleted; no check run possible on a deleted ref");
+      return;
+    }
+    await run(context.octokit, {
+      ...repo,
+      deliveryId: context.id,
+      headSha: p.after,
+      policyRef: p.repository.default_branch,
+      gatherChange: () =>
+        pushChange(context.octokit, {
+          owner: repo.owner,
+          repo: repo.repo,
+          ref: p.ref,
+          before: p.before,
+          after: p.after,
+          created: p.created,
+          deleted: p.deleted,
+          forced: p.forced,
+          pusher: { login: p.pusher.name ?? null, id: null, email: p.pusher.email ?? null },
+          defaultBranch: p.repository.default_branch,
+        }),
+    });
+  });
+
+  app.on("merge_group.checks_requested", async (context) => {
+    const { merge_group: group, repository } = context.payload;
+    if (!repository) return;
+    const repo = repoRef(repository);
+    await run(context.octokit, {
+      ...repo,
+      deliveryId: context.id,
+      headSha: group.head_sha,
+      policyRef: group.base_ref.replace(/^refs\/heads\//, ""),
+      gatherChange: () =>
+        mergeGroupChange(context.octokit, { owner: repo.owner, repo: repo.repo, baseRef: group.base_ref, baseSha: group.base_sha, headSha: group.head_sha }),
+    });
+  });
+
+  const isOurs = (appId: number | null | undefined, name?: string) =>
+    (options.appId === undefined || appId === options.appId) && (name === undefined || name === CHECK_NAME);
+
+  app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
+    const { check_run: checkRun, repository } = context.payload;
+    if (!isOurs(checkRun.app?.id, checkRun.name)) return;
+    await reevaluateCommit(context.octokit, context.id, repoRef(repository), checkRun.head_sha, checkRun.pull_requests, checkRun.check_suite?.head_branch ?? null, repository.default_branch);
+  });
+
+  app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => {
+    const { check_suite: suite, repository } = context.payload;
+    if (!isOurs(suite.app?.id)) return;
+    await reevaluateCommit(context.octokit, context.id, repoRef(repository), suite.head_sha, suite.pull_requests, suite.head_branch, repository.default_branch);
+  });
+
+  /** A re-run names only a commit: evaluate it as each pull request it heads, or as a push to its branch. */
+  const reevaluateCommit = async (
+    octokit: GitHubClient,
+    deliveryId: string,
+    repo: RepoRef,
+    headSha: string,
+    pullRequests: readonly { number: number; head: { sha: string }; base: { ref: string } }[],
+    headBranch: string | null,
+    defaultBranch: string,
+  ) => {
+    if (pullRequests.length > 0) {
+      for (const pr of pullRequests) {
+        await evaluatePullRequest(octokit, deliveryId, repo, { number: pr.number, headSha, baseRef: pr.base.ref });
+      }
+      return;
+    }
+    if (!headBranch) return;
+    await run(octokit, {
+      ...repo,
+      deliveryId,
+      headSha,
+      policyRef: defaultBranch,
+      gatherChange: () =>
+        pushChange(octokit, {
+          owner: repo.owner,
+          repo: repo.repo,
+          ref: `refs/heads/${headBranch}`,
+          before: defaultBranch,
+          after: headSha,
+          created: false,
+          deleted: false,
+          forced: false,
+          pusher: { login: null, id: null },
+          defaultBranch,
+        }),
+    });
+  };
+
+  /** Newly added repositories: evaluate their open pull requests so existing work gets a verdict. */
+  const evaluateOpenPullRequests = async (
+    octokit: GitHubClient,
+    deliveryId: string,
+    account: { login: string; type?: string },
+    repositories: readonly { id: number; name: string; full_name: string }[],
+  ) => {
+    for (const r of repositories) {
+      const [owner = account.login, name = r.name] = r.full_name.split("/");
+      const repo: RepoRef = { owner, repo: name, repositoryId: r.id, ownerIsOrganization: account.type === "Organization" };
+      const open = await octokit.paginate(octokit.rest.pulls.list, { owner, repo: name, state: "open", per_page: 100 });
+      for (const pr of open) {
+        await evaluatePullRequest(octokit, deliveryId, repo, { number: pr.number, headSha: pr.head.sha, baseRef: pr.base.ref });
+      }
+    }
+  };
+
+  app.on("installation.created", async (context) => {
+    const { installation, repositories } = context.payload;
+    await evaluateOpenPullRequests(context.octokit, context.id, installation.account as { login: string; type?: string }, repositories ?? []);
+  });
+
+  app.on("installation_repositories.added", async (context) => {
+    const { installation, repositories_added: added } = context.payload;
+    await evaluateOpenPullRequests(context.octokit, context.id, installation.account as { login: string; type?: string }, added);
+  });
 }
