@@ -1,0 +1,127 @@
+/**
+ * The keys Vouch trusts and who each may sign as. Built from armored OpenPGP keyrings,
+ * allowed_signers files, and policy identities (`identities.*.keys`, bound to that identity's
+ * emails). Only these sources count; nothing is fetched from keyservers.
+ */
+import { readKeys, type PublicKey } from "openpgp";
+import type { Policy } from "../../policy/schema.js";
+import { parseAllowedSigners, parseKeyBlob, type AllowedSigner } from "./allowed-signers.js";
+import { sshFingerprint } from "./ssh-wire.js";
+
+export interface TrustedOpenPgpKey {
+  key: PublicKey;
+  /** Emails this key may sign as: the policy identity's emails, or the key's own self-certified user IDs for keyring files. */
+  emails: string[];
+  /** Policy identity name, when the key came from the policy. */
+  identity: string | null;
+  origin: string;
+}
+
+export interface TrustedSshKey extends AllowedSigner {
+  identity: string | null;
+  /** Policy keys: the identity's emails, compared exactly (emails may contain pattern characters). */
+  emails?: string[];
+}
+
+export interface TrustOptions {
+  /** Require the signer to be the committer/tagger (policy `signatures.identity: committer`). */
+  bindIdentity: boolean;
+}
+
+export class TrustStore {
+  constructor(
+    readonly openpgp: readonly TrustedOpenPgpKey[],
+    readonly ssh: readonly TrustedSshKey[],
+    readonly options: TrustOptions = { bindIdentity: true },
+  ) {}
+}
+
+export class TrustInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TrustInputError";
+  }
+}
+
+export interface TrustFile {
+  /** A name for messages (a path). */
+  name: string;
+  text: string;
+}
+
+export interface TrustInput {
+  openpgpKeyrings?: readonly TrustFile[];
+  allowedSigners?: readonly TrustFile[];
+  policy?: Policy;
+  /** Overrides the policy's `signatures.identity`; defaults to binding. */
+  bindIdentity?: boolean;
+}
+
+async function uidEmails(key: PublicKey): Promise<string[]> {
+  const emails: string[] = [];
+  for (const user of key.users) {
+    const email = user.userID?.email;
+    if (!email) continue;
+    try {
+      // Only self-certified user IDs bind; a stripped or forged certification does not.
+      await user.verify();
+      emails.push(email.toLowerCase());
+    } catch {
+      // Not bound.
+    }
+  }
+  return emails;
+}
+
+async function readArmoredKeys(text: string, origin: string): Promise<PublicKey[]> {
+  try {
+    const keys = await readKeys({ armoredKeys: text });
+    return keys.map((k) => (k.isPrivate() ? k.toPublic() : (k as PublicKey)));
+  } catch (e) {
+    throw new TrustInputError(`${origin}: not an armored OpenPGP key: ${(e as Error).message.split("\n")[0] ?? ""}`);
+  }
+}
+
+function sshLine(line: string, origin: string): { keyType: string; keyBlob: Buffer } {
+  const [keyType, b64] = line.trim().split(/\s+/);
+  if (!keyType || !b64) throw new TrustInputError(`${origin}: expected an SSH public key line "type base64 [comment]"`);
+  try {
+    const keyBlob = parseKeyBlob(b64);
+    return { keyType, keyBlob };
+  } catch (e) {
+    throw new TrustInputError(`${origin}: ${(e as Error).message}`);
+  }
+}
+
+export async function buildTrustStore(input: TrustInput): Promise<TrustStore> {
+  const openpgp: TrustedOpenPgpKey[] = [];
+  const ssh: TrustedSshKey[] = [];
+  for (const file of input.openpgpKeyrings ?? []) {
+    for (const key of await readArmoredKeys(file.text, file.name)) {
+      openpgp.push({ key, emails: await uidEmails(key), identity: null, origin: file.name });
+    }
+  }
+  for (const file of input.allowedSigners ?? []) {
+    try {
+      for (const entry of parseAllowedSigners(file.text, file.name)) ssh.push({ ...entry, identity: null });
+    } catch (e) {
+      throw new TrustInputError((e as Error).message);
+    }
+  }
+  for (const [name, identity] of Object.entries(input.policy?.identities ?? {})) {
+    const emails = identity.emails.map((e) => e.toLowerCase());
+    identity.keys.forEach((text, i) => {
+      if (text.includes("-----BEGIN PGP")) return;
+      const origin = `policy identities.${name}.keys[${i}]`;
+      const { keyType, keyBlob } = sshLine(text, origin);
+      ssh.push({ principals: emails.join(","), emails, keyType, keyBlob, fingerprint: sshFingerprint(keyBlob), origin, certAuthority: false, identity: name });
+    });
+    for (const [i, text] of identity.keys.entries()) {
+      if (!text.includes("-----BEGIN PGP")) continue;
+      const origin = `policy identities.${name}.keys[${i}]`;
+      for (const key of await readArmoredKeys(text, origin)) openpgp.push({ key, emails, identity: name, origin });
+    }
+  }
+  const bindIdentity = input.bindIdentity ?? (input.policy ? input.policy.signatures.identity === "committer" : true);
+  return new TrustStore(openpgp, ssh, { bindIdentity });
+}
