@@ -7,6 +7,7 @@ import { DEFAULT_MAX_BYTES, isBinary } from "./files.js";
 import { fingerprintOf, previewOf } from "./redact.js";
 import { GLOBAL_VALUE_ALLOWLIST } from "./rules/common.js";
 import { defaultRuleset, type CompiledRule, type Ruleset } from "./ruleset.js";
+import type { GitleaksIgnoreEntry } from "./gitleaks.js";
 import type { AddedLine, ScanResult, SecretFinding, SecretSeverity, SuppressedFinding } from "./types.js";
 
 export interface ScanOptions {
@@ -20,6 +21,10 @@ export interface ScanOptions {
   inlineAllow?: boolean;
   /** Fingerprints accepted in the baseline file. */
   baseline?: ReadonlySet<string>;
+  /** Locations from an imported .gitleaksignore. */
+  gitleaksIgnore?: readonly GitleaksIgnoreEntry[];
+  /** The commit being scanned, to honour commit-scoped .gitleaksignore entries. */
+  commit?: string;
 }
 
 const INLINE_ALLOW = /\b(?:vouch|gitleaks):allow\b/;
@@ -180,8 +185,16 @@ function settle(
   if (options.inlineAllow !== false && touchedLines.some((l) => INLINE_ALLOW.test(l))) suppressed = "inline-comment";
   else if (secret !== "" && ruleset.allowRegexes.some((re) => testOnce(re, secret) || testOnce(re, match))) suppressed = "allowlisted-regex";
   else if (options.baseline?.has(finding.fingerprint)) suppressed = "baseline";
+  else if (options.gitleaksIgnore?.some((e) => ignoredByGitleaks(e, finding, ruleset, options.commit))) suppressed = "gitleaks-ignore";
   if (suppressed) result.suppressed.push({ finding, reason: suppressed });
   else result.findings.push(finding);
+}
+
+/** gitleaks' rule ids differ from ours, so an entry naming a rule we do not have matches any rule at that spot. */
+function ignoredByGitleaks(entry: GitleaksIgnoreEntry, finding: SecretFinding, ruleset: Ruleset, commit: string | undefined): boolean {
+  if (entry.path !== finding.path || entry.line !== finding.line) return false;
+  if (entry.commit && commit && !commit.startsWith(entry.commit) && !entry.commit.startsWith(commit)) return false;
+  return entry.rule === finding.rule || !ruleset.rules.some((r) => r.id === entry.rule);
 }
 
 function testOnce(re: RegExp, value: string): boolean {

@@ -13,6 +13,8 @@ export interface RulesetOptions {
   allowPaths?: readonly string[];
   /** RE2 regexes; a finding whose secret or matched text matches one is suppressed. */
   allowRegexes?: readonly string[];
+  /** Path regexes (RE2) of files never scanned, e.g. from a .gitleaks.toml global allowlist. */
+  allowPathRegexes?: readonly RegExp[];
   /** Extra rules, e.g. imported from a .gitleaks.toml (their regexes already compiled with RE2). */
   extraRules?: readonly SecretRule[];
   /** Skip lockfiles, node_modules/, vendor/ and minified files (default true). */
@@ -59,9 +61,19 @@ export function compileRuleset(options: RulesetOptions = {}): Ruleset {
     contentRules: rules.filter((r) => !r.pathOnly),
     pathRules: rules.filter((r) => r.pathOnly),
     prefilter: new KeywordPrefilter(rules.flatMap((r) => r.keywords)),
-    isSkippedPath: pathMatcher(skipGlobs),
+    isSkippedPath: skippedPaths(pathMatcher(skipGlobs), options.allowPathRegexes ?? []),
     allowRegexes: (options.allowRegexes ?? []).map((src, i) => compileRE2(src, "", `secrets.allow.regexes[${i}]`)),
   };
+}
+
+function skippedPaths(byGlob: (path: string) => boolean, regexes: readonly RegExp[]): (path: string) => boolean {
+  if (regexes.length === 0) return byGlob;
+  return (path) =>
+    byGlob(path) ||
+    regexes.some((re) => {
+      re.lastIndex = 0;
+      return re.test(path);
+    });
 }
 
 /** The ruleset a repository policy asks for. */

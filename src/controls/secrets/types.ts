@@ -87,7 +87,7 @@ export interface NotScanned {
   bytes: number;
 }
 
-export type SuppressionReason = "inline-comment" | "allowlisted-regex" | "baseline";
+export type SuppressionReason = "inline-comment" | "allowlisted-regex" | "baseline" | "gitleaks-ignore";
 
 /** A finding suppressed by a committer-controlled mechanism; the app shows these so bypasses stay visible. */
 export interface SuppressedFinding {
