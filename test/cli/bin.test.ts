@@ -1,0 +1,45 @@
+// Spawns the real executable, as a user or CI would, to check exit codes and output streams.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
+import { removeDir, tempDir, writeFiles } from "./cli-helpers.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+function vouch(args: string[], cwd: string) {
+  const r = spawnSync(TSX, [MAIN, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir();
+  writeFiles(dir, { "bad.yml": "version: 1\nsignatures:\n  required: maybe\n" });
+});
+afterAll(() => removeDir(dir));
+
+test("a broken policy: file:line:col on stderr and exit status 2", () => {
+  const r = vouch(["policy", "check", "bad.yml"], dir);
+  expect(r.stderr).toMatch(/^bad\.yml:3:13: signatures\.required: expected boolean/);
+  expect(r.stdout).toBe("");
+  expect(r.code).toBe(2);
+});
+
+test("each preset: exit status 0", () => {
+  for (const preset of ["open-source", "slsa-source-l4", "monorepo"]) {
+    const r = vouch(["policy", "check", `policies/presets/${preset}.yml`], ROOT);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+  }
+});
+
+test("--help exits 0, an unknown command exits 2", () => {
+  expect(vouch(["--help"], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining("Usage: vouch") });
+  expect(vouch(["nope"], dir).code).toBe(2);
+});

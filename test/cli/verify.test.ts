@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { cli, commit, git, initRepo, removeDir, tempDir, writeFiles } from "./cli-helpers.js";
+
+// A policy that protects docs/ with no requirements (so this build can pass it) and src/ with a
+// review requirement no control in this build can judge (so it fails, fail-closed).
+const POLICY = `version: 1
+namespaces:
+  - name: docs
+    paths: ["docs/**"]
+  - name: src
+    paths: ["src/**"]
+    review: { approvals: 1 }
+secrets: { enabled: false }
+`;
+
+let repo: string;
+let root: string;
+let withPolicy: string;
+let docsChange: string;
+let srcChange: string;
+let renameIntoSrc: string;
+let policyChange: string;
+
+beforeAll(() => {
+  repo = initRepo();
+  root = commit(repo, { "README.md": "hi\n", "notes/a.md": "a\n" }, "root");
+  withPolicy = commit(repo, { ".github/vouch.yml": POLICY }, "add policy");
+  docsChange = commit(repo, { "docs/guide.md": "guide\n" }, "docs");
+  srcChange = commit(repo, { "src/app.ts": "export {};\n" }, "src");
+  git(repo, "mv", "notes/a.md", "src/a.md");
+  renameIntoSrc = commit(repo, {}, "move a note into src");
+  // The head tries to remove the src requirement; the policy at its base must still apply.
+  policyChange = commit(repo, { ".github/vouch.yml": POLICY.replace("    review: { approvals: 1 }\n", ""), "src/b.ts": "x\n" }, "loosen");
+});
+afterAll(() => removeDir(repo));
+
+describe("vouch verify", () => {
+  test("a change touching only a namespace without requirements passes: exit 0", async () => {
+    const r = await cli(["verify", "--repo", repo, docsChange], "/");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^PASS /);
+    expect(r.stdout).toContain("namespace docs: paths docs/guide.md");
+    expect(r.stdout).toContain("on refs/heads/main");
+  });
+
+  test("a change with an unmet requirement fails: exit 1, with the finding", async () => {
+    const r = await cli(["verify", "--repo", repo, srcChange], "/");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL /);
+    expect(r.stdout).toMatch(/error control\.unavailable \[src\]/);
+  });
+
+  test("--format json: one object with verdict and findings", async () => {
+    const pass = await cli(["verify", "--repo", repo, "--format", "json", docsChange], "/");
+    const p = JSON.parse(pass.stdout);
+    expect(p).toMatchObject({ verdict: "pass", head: docsChange, base: withPolicy, ref: "refs/heads/main", findings: [] });
+    expect(p.policyDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const fail = await cli(["verify", "--repo", repo, "--format", "json", srcChange], "/");
+    expect(fail.code).toBe(1);
+    const f = JSON.parse(fail.stdout);
+    expect(f.verdict).toBe("fail");
+    expect(f.findings[0]).toMatchObject({ code: "control.unavailable", namespace: "src" });
+  });
+
+  test("A..B judges the whole range; moving a file into a namespace touches it", async () => {
+    const r = await cli(["verify", "--repo", repo, "--format", "json", `${srcChange}..${renameIntoSrc}`], "/");
+    expect(r.code).toBe(1);
+    const v = JSON.parse(r.stdout);
+    expect(v.namespaces.map((n: { name: string }) => n.name)).toEqual(["src"]);
+    expect(v.namespaces[0].matchedPaths).toEqual(["src/a.md"]);
+    const range = JSON.parse((await cli(["verify", "--repo", repo, "--format", "json", `${withPolicy}..${docsChange}`], "/")).stdout);
+    expect(range.verdict).toBe("pass");
+  });
+
+  test("the policy comes from the base revision, not the head being judged", async () => {
+    const r = await cli(["verify", "--repo", repo, "--format", "json", policyChange], "/");
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).findings[0]).toMatchObject({ namespace: "src" });
+  });
+
+  test("--policy FILE overrides the committed policy", async () => {
+    const elsewhere = tempDir();
+    try {
+      writeFiles(elsewhere, { "override.yml": "version: 1\nsecrets: { enabled: false }\nnamespaces:\n  - name: all\n    paths: ['**']\n" });
+      const r = await cli(["verify", "--repo", repo, "--policy", "override.yml", srcChange], elsewhere);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("namespace all");
+      const broken = await cli(["verify", "--repo", repo, "--policy", "missing.yml", srcChange], elsewhere);
+      expect(broken.code).toBe(2);
+    } finally {
+      removeDir(elsewhere);
+    }
+  });
+
+  test("several revisions: the exit code is the worst verdict", async () => {
+    const r = await cli(["verify", "--repo", repo, docsChange, srcChange], "/");
+    expect(r.code).toBe(1);
+    expect(r.stdout.match(/^(PASS|FAIL) /gm)).toEqual(["PASS ", "FAIL "]);
+  });
+
+  test("defaults to HEAD and the current branch", async () => {
+    const r = await cli(["verify", "--format", "json"], repo);
+    expect(JSON.parse(r.stdout)).toMatchObject({ head: policyChange, ref: "refs/heads/main" });
+  });
+
+  test("--ref sets the ref the change lands on", async () => {
+    const r = await cli(["verify", "--repo", repo, "--format", "json", "--ref", "refs/heads/feature", docsChange], "/");
+    expect(JSON.parse(r.stdout).ref).toBe("refs/heads/feature");
+    expect((await cli(["verify", "--repo", repo, "--ref", "main", docsChange], "/")).code).toBe(2);
+  });
+
+  test("no policy at the base revision is an input error: exit 2", async () => {
+    const r = await cli(["verify", "--repo", repo, withPolicy], "/");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no \.github\/vouch\.yml at the base revision .*--policy/);
+    const rootRun = await cli(["verify", "--repo", repo, root], "/");
+    expect(rootRun.code).toBe(2);
+    expect(rootRun.stderr).toMatch(/root commit/);
+  });
+
+  test("an invalid policy at the base revision: located errors, exit 2", async () => {
+    const bad = initRepo();
+    try {
+      commit(bad, { ".github/vouch.yml": "version: 1\nnamespaces: {}\n" }, "bad policy");
+      const head = commit(bad, { "x": "1\n" }, "x");
+      const r = await cli(["verify", "--repo", bad, head], "/");
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^[0-9a-f]{12}:\.github\/vouch\.yml:2:13: namespaces: /m);
+    } finally {
+      removeDir(bad);
+    }
+  });
+
+  test("unknown revisions, option-like revisions and non-repositories are input errors: exit 2", async () => {
+    const unknown = await cli(["verify", "--repo", repo, "no-such-branch"], "/");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown revision "no-such-branch"/);
+    expect((await cli(["verify", "--repo", repo, "--", "--output=/tmp/x"], "/")).code).toBe(2);
+    expect((await cli(["verify", "--repo", repo, "a..b..c"], "/")).code).toBe(2);
+    expect((await cli(["verify", "--repo", "/nonexistent-dir-for-vouch"], "/")).code).toBe(2);
+  });
+
+  test("a detached HEAD needs --ref", async () => {
+    git(repo, "checkout", "-q", "--detach", docsChange);
+    try {
+      const r = await cli(["verify", "--repo", repo], "/");
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/detached.*--ref/);
+      expect((await cli(["verify", "--repo", repo, "--ref", "refs/heads/main"], "/")).code).toBe(0);
+    } finally {
+      git(repo, "checkout", "-q", "main");
+    }
+  });
+
+  test("bad --format is a usage error", async () => {
+    expect((await cli(["verify", "--repo", repo, "--format", "xml"], "/")).code).toBe(2);
+  });
+});
