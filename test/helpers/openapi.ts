@@ -237,3 +237,15 @@ export function matchOperation(method: string, path: string): { pathTemplate: st
 function literalWeight(template: string): number {
   return template.replace(/\{[^}]+\}/g, "").length;
 }
+
+/** Errors in `value` against a named component schema, e.g. `basic-error` or `check-run`. */
+export function validateSchema(componentName: string, value: unknown): string[] {
+  const validate = validatorFor(`schema ${componentName}`, { $ref: `#/components/schemas/${componentName}` });
+  return validate(value) ? [] : formatErrors(validate.errors);
+}
+
+/** Whether GitHub's description documents `status` for the operation. */
+export function documentsStatus(method: string, pathTemplate: string, status: number): boolean {
+  const responses = operation(method, pathTemplate).responses;
+  return isObject(responses) && (String(status) in responses || "default" in responses);
+}
