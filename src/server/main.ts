@@ -1,0 +1,130 @@
+/**
+ * `npm start`: reads the environment, then either serves the registered app (webhook ingress,
+ * in-process queue, Probot workers) or, without credentials, Probot's registration flow.
+ * Tests call `startFromEnv` in-process to run exactly this code path.
+ */
+import { createServer } from "node:http";
+import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { Probot } from "probot";
+import type { DestinationStream, Logger } from "pino";
+import vouchApp from "../app.js";
+import { parseConfig } from "../config.js";
+import type { AppCredentials, Env, VouchConfig } from "../config.js";
+import { createOctokitClass } from "../github/octokit.js";
+import { createWebhookIngress } from "../ingress/webhook.js";
+import { InProcessQueue } from "../queue/in-process.js";
+import { MemoryDeliveryStore } from "../queue/delivery-store.js";
+import { createLogger } from "./logger.js";
+import { createRequestListener } from "./routes.js";
+import { closeServer, listen, urlFor } from "./listen.js";
+import { startSetupMode } from "./setup-mode.js";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** "setup" until the app is registered: then only the registration pages are served. */
+  mode: "app" | "setup";
+  /** The Probot instance deliveries are handed to (in setup mode an inert placeholder). */
+  probot: Probot;
+  /** Stops accepting requests, then waits for accepted deliveries to finish. */
+  close(): Promise<void>;
+}
+
+export interface StartOverrides {
+  now?: () => Date;
+  /** Where log lines go (default: standard output). */
+  logDestination?: DestinationStream;
+  /** Delay before retry number `attempt` of a failed delivery (default 1 s, 4 s, 16 s). */
+  retryBackoffMs?: (attempt: number) => number;
+}
+
+export async function startFromEnv(env: Env, overrides: StartOverrides = {}): Promise<RunningServer> {
+  const config = parseConfig(env);
+  const log = createLogger({
+    level: config.logLevel,
+    ...(overrides.logDestination ? { destination: overrides.logDestination } : {}),
+  });
+  if (config.app === undefined) {
+    const setup = await startSetupMode(config, env, log);
+    // Mirrors Probot's own setup-mode workaround: a Probot that is never given events.
+    const probot = new Probot({ appId: 1, privateKey: "unregistered: setup mode", log });
+    return { ...setup, mode: "setup", probot };
+  }
+  return startApp(config, config.app, log, overrides);
+}
+
+async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, overrides: StartOverrides): Promise<RunningServer> {
+  const probot = new Probot({
+    appId: app.appId,
+    privateKey: app.privateKey,
+    secret: app.webhookSecret,
+    baseUrl: config.github.restBaseUrl,
+    Octokit: createOctokitClass({ throttle: config.githubThrottle }),
+    log,
+  });
+  // A variable, not a literal: the app reads what it knows of these options.
+  const appOptions = { ...(overrides.now ? { now: overrides.now } : {}), appId: app.appId };
+  await probot.load((p) => vouchApp(p, appOptions));
+
+  const queue = new InProcessQueue({
+    concurrency: config.concurrency,
+    log: log.child({ name: "queue" }),
+    store: new MemoryDeliveryStore(),
+    handler: (job) => probot.receive({ id: job.id, name: job.name, payload: job.payload } as Parameters<Probot["receive"]>[0]),
+    ...(overrides.retryBackoffMs ? { backoffMs: overrides.retryBackoffMs } : {}),
+  });
+  const ingress = createWebhookIngress({
+    secrets: [app.webhookSecret, ...(app.webhookSecretPrevious ? [app.webhookSecretPrevious] : [])],
+    queue,
+    log: log.child({ name: "ingress" }),
+  });
+  const server = createServer(createRequestListener({ webhookPath: config.webhookPath, ingress, log }));
+  // Bound slow uploads: a client may not hold a request open indefinitely.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  const port = await listen(server, config.port, config.host);
+  const url = urlFor(config.host, port);
+  log.info(
+    { url, webhookPath: config.webhookPath, appId: app.appId, githubApi: config.github.restBaseUrl, concurrency: config.concurrency },
+    "Vouch is listening",
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await closeServer(server);
+      await queue.close();
+      log.info("Vouch stopped");
+    })();
+    return closing;
+  };
+  return { url, port, mode: "app", probot, close };
+}
+
+function isMainModule(): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && import.meta.url === pathToFileURL(entry).href;
+}
+
+if (isMainModule()) {
+  // `.env` is where the registration flow writes the app's credentials; real env vars win.
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  startFromEnv(process.env).then(
+    (running) => {
+      const stop = (): void => {
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    },
+    (error: unknown) => {
+      // ConfigError messages name variables, never values.
+      console.error(error instanceof Error ? error.message : "Vouch failed to start");
+      process.exitCode = 1;
+    },
+  );
+}
