@@ -31,6 +31,8 @@ export interface Corpus {
   /** Armored public keys, by name, for policy identities. */
   publicKeys: Record<string, string>;
   sshPublicKeys: Record<string, string>;
+  /** Signs arbitrary bytes as git would with the named SSH key (ssh-keygen -Y sign -n git). */
+  signSsh(payload: Buffer, keyName: string): string;
   env: NodeJS.ProcessEnv;
   cleanup(): void;
 }
@@ -264,6 +266,9 @@ export function buildCorpus(options: BuildOptions = {}): Corpus {
     verifyHome,
     publicKeys,
     sshPublicKeys,
+    signSsh(payload: Buffer, keyName: string): string {
+      return execFileSync("ssh-keygen", ["-Y", "sign", "-n", "git", "-f", sshKeys[keyName] ?? "", "-q"], { env, input: payload, encoding: "utf8" });
+    },
     env,
     cleanup() {
       for (const home of [signHome, verifyHome]) {

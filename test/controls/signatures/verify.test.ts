@@ -127,22 +127,33 @@ describe("verifyObject over the real git/gpg/ssh-keygen corpus", () => {
     expect((await check(o)).signature.status).toBe("valid");
   });
 
-  test("a mergetag that points at no parent is rejected even when every signature is good", async () => {
+  test("a mergetag must point at one of the commit's parents, even when every signature is good", async () => {
     const o = named("mergetag");
     const src = new CatFileSource(o.repo);
     try {
-      const raw = await src.read(o.id);
-      const text = raw.body.toString("latin1");
-      const parent = /\nparent ([0-9a-f]{40})\n/.exec(text)?.[1] ?? "";
-      // Drop the parent the tag points at; git's own signature then breaks too, so verify unbound
-      // against the payload only through the mergetag check by removing the commit's signature-independent link.
-      const body = Buffer.from(text.replace(`\nparent ${parent}\n`, "\n"), "latin1");
-      const edited = { id: hashObject("commit", body, "sha1"), type: "commit" as const, body };
-      const v = await verifyObject(edited, trust, now);
-      expect(v.signature.status).not.toBe("valid");
+      const text = (await src.read(o.id)).body.toString("latin1");
+      const parents = [...text.matchAll(/\nparent ([0-9a-f]{40})/g)].map((m) => m[1] ?? "");
+      expect(parents).toHaveLength(2);
+      // Re-sign (with a trusted SSH key, as its committer) copies of the merge commit.
+      const resigned = (edit: (t: string) => string) => {
+        const unsigned = edit(text.replace(/\ngpgsig [^\n]*(?:\n [^\n]*)*/, "")).replace(/(\ncommitter [^<]*<)alice@example.com>/, "$1ed25519@example.com>");
+        const sig = corpus.signSsh(Buffer.from(unsigned, "latin1"), "ed25519").trimEnd().replace(/\n/g, "\n ");
+        const body = Buffer.from(unsigned.replace(/(\ncommitter [^\n]*)/, `$1\ngpgsig ${sig}`), "latin1");
+        return verifyObject({ id: hashObject("commit", body, "sha1"), type: "commit", body }, trust, now);
+      };
+      // Parents intact: valid, so the construction itself is sound.
+      expect((await resigned((t) => t)).signature.status).toBe("valid");
+      // The tagged commit is no longer a parent: rejected by the mergetag check alone.
+      const v = await resigned((t) => t.replace(`parent ${parents[1]}`, `parent ${parents[0]}`));
+      expect(v.signature).toMatchObject({ status: "malformed", detail: expect.stringMatching(/mergetag .* not a parent/) });
     } finally {
       src.close();
     }
+  });
+
+  test("an untrusted embedded tag fails the merge commit with a mergetag detail", async () => {
+    const v = await check(named("mergetag-untrusted"));
+    expect(v.signature).toMatchObject({ status: "unknown_key", detail: expect.stringMatching(/^mergetag /) });
   });
 });
 
