@@ -4,6 +4,7 @@
  * so every field is plain data.
  */
 import type { Policy } from "../policy/schema.js";
+import type { PushPullRequest, ReviewEvidence, TeamSnapshot } from "./review.js";
 
 
 export const EVIDENCE_SCHEMA = "https://vouch.dev/evidence/v1";
@@ -70,6 +71,10 @@ export interface PushInfo {
   deleted: boolean;
   forced: boolean;
   pusher: Person;
+  /** The pull request this push merged, when the app found one; absent means the push was not a pull request's merge. */
+  viaPullRequest?: PushPullRequest;
+  /** The repository had no commits before this push (its first push): there was nothing to review against. */
+  initial?: boolean;
 }
 
 /** The change under evaluation: which ref it targets and what it touches. */
@@ -99,4 +104,8 @@ export interface Evidence {
   observedAt: string;
   change: Change;
   gaps: EvidenceGap[];
+  /** Commits, reviews and pushers of a pull request, for the review control. */
+  review?: ReviewEvidence;
+  /** Memberships of the GitHub teams the policy names, read at gather time. */
+  teams?: TeamSnapshot[];
 }

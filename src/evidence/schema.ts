@@ -1,0 +1,160 @@
+/**
+ * The evidence as a zod schema, mirroring `types.ts` and `review.ts`, so its JSON Schema
+ * (`policies/evidence.schema.json`) can be generated and saved evidence validated before replay.
+ * The type assertions at the bottom make the compiler reject any drift between the two.
+ */
+import { z } from "zod";
+import { EVIDENCE_SCHEMA, type Evidence } from "./types.js";
+
+export const EVIDENCE_JSON_SCHEMA_ID = "https://vouch.dev/evidence/v1/evidence.schema.json";
+
+const Sha = z.string().min(1).describe("A git object id (hex).");
+
+const Person = z
+  .object({
+    login: z.string().nullable(),
+    id: z.number().int().nullable().describe("Numeric GitHub id; kept so renames do not matter."),
+    email: z.string().nullable().optional(),
+    name: z.string().nullable().optional(),
+    type: z.enum(["User", "Bot", "Organization"]).optional(),
+  })
+  .strict();
+
+const Account = z
+  .object({
+    login: z.string().nullable(),
+    id: z.number().int().nullable(),
+    type: z.enum(["User", "Bot", "Organization", "Mannequin", "EnterpriseUserAccount"]).optional(),
+  })
+  .strict();
+
+const GitActor = z
+  .object({
+    name: z.string().nullable(),
+    email: z.string().nullable(),
+    user: Account.nullable().describe("The GitHub account GitHub mapped the email to, when it did."),
+  })
+  .strict();
+
+const CommitFacts = z
+  .object({
+    oid: Sha,
+    tree: Sha,
+    parents: z.array(Sha),
+    author: GitActor,
+    committer: GitActor,
+    coAuthors: z.array(GitActor).describe("Co-authored-by trailers of the commit message."),
+  })
+  .strict();
+
+const ReviewFact = z
+  .object({
+    author: Account,
+    state: z.enum(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]),
+    dismissed: z.boolean(),
+    commitOid: Sha.nullable().describe("The head commit the review was submitted on."),
+    commitTree: Sha.nullable(),
+    submittedAt: z.string(),
+    canPush: z.boolean().nullable().describe("Whether the reviewer had write access; null when unknown."),
+  })
+  .strict();
+
+const ReviewEvidence = z
+  .object({
+    commits: z.array(CommitFacts),
+    reviews: z.array(ReviewFact),
+    pushers: z.array(Account),
+    pushersComplete: z.boolean(),
+    headTree: Sha,
+  })
+  .strict();
+
+const TeamSnapshot = z
+  .object({
+    team: z.string().regex(/^@[^/]+\/.+$/).describe("@org/slug"),
+    members: z.array(Account),
+    resolvedAt: z.string(),
+  })
+  .strict();
+
+const PushInfo = z
+  .object({
+    before: Sha,
+    after: Sha,
+    created: z.boolean(),
+    deleted: z.boolean(),
+    forced: z.boolean(),
+    pusher: Person,
+    viaPullRequest: z
+      .object({ number: z.number().int().positive(), passed: z.boolean(), headSha: Sha.optional() })
+      .strict()
+      .optional()
+      .describe("The pull request this push merged, when it was one."),
+    initial: z.boolean().optional().describe("The repository's first push."),
+  })
+  .strict();
+
+const ChangedFile = z
+  .object({
+    path: z.string(),
+    previousPath: z.string().optional(),
+    status: z.enum(["added", "modified", "removed", "renamed", "copied", "changed", "unchanged"]),
+  })
+  .strict();
+
+const PullRequestInfo = z
+  .object({
+    number: z.number().int().positive(),
+    author: Person,
+    headRef: z.string(),
+    headRepository: z.string().nullable(),
+    draft: z.boolean(),
+  })
+  .strict();
+
+const Change = z
+  .object({
+    kind: z.enum(["pull_request", "push", "merge_group", "local"]),
+    ref: z.string(),
+    baseSha: Sha.nullable(),
+    headSha: Sha,
+    files: z.array(ChangedFile),
+    filesComplete: z.boolean(),
+    pullRequest: PullRequestInfo.optional(),
+    push: PushInfo.optional(),
+  })
+  .strict();
+
+export const EvidenceSchema = z
+  .object({
+    schema: z.literal(EVIDENCE_SCHEMA),
+    repository: z.object({ id: z.number().int().nullable(), fullName: z.string() }).strict(),
+    observedAt: z.string().describe("When Vouch gathered this evidence (ISO 8601)."),
+    change: Change,
+    gaps: z.array(z.object({ what: z.string(), reason: z.string() }).strict()),
+    review: ReviewEvidence.optional(),
+    teams: z.array(TeamSnapshot).optional(),
+  })
+  .strict();
+
+export function evidenceJsonSchema(): Record<string, unknown> {
+  const { $schema, ...rest } = z.toJSONSchema(EvidenceSchema, { io: "input" }) as Record<string, unknown>;
+  return {
+    $schema,
+    $id: EVIDENCE_JSON_SCHEMA_ID,
+    title: "Vouch evidence",
+    description:
+      "What Vouch evaluated for one change: the change, its commits and reviews, team snapshots, and any gaps. `vouch evaluate --evidence FILE` replays it. See docs/review.md.",
+    ...rest,
+  };
+}
+
+/** The committed form of `policies/evidence.schema.json`. */
+export function evidenceJsonSchemaText(): string {
+  return `${JSON.stringify(evidenceJsonSchema(), null, 2)}\n`;
+}
+
+// Compile-time drift guard: the schema's output and the Evidence interface must be mutually assignable.
+type Parsed = z.output<typeof EvidenceSchema>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const EVIDENCE_SCHEMA_MATCHES_TYPES: Same<Parsed, Evidence> = true;
