@@ -179,6 +179,10 @@ export function buildCorpus(options: BuildOptions = {}): Corpus {
     const tag = repo === sha1Repo ? "" : "-sha256";
     add(`openpgp-subkey${tag}`, repo, commit(repo, aliceS, "signed by alice's subkey"), "commit", "valid");
     add(`ssh-ed25519${tag}`, repo, commit(repo, sshS("ed25519"), "signed with ssh ed25519\n\nbody line\r\nwith CR"), "commit", "valid");
+    if (repo === sha256Repo) {
+      run("git", ["-C", repo, ...signConfig(aliceS), "tag", "-s", "-m", "sha256 release", "v1-sha256"], gitEnv(aliceS));
+      add("tag-openpgp-sha256", repo, run("git", ["-C", repo, "rev-parse", "v1-sha256"], env), "tag", "valid");
+    }
   }
   if (!options.small) {
     const repo = sha1Repo;
