@@ -17,6 +17,11 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  // `vouch ... | head` closes the pipe early; that is not an error worth a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
   process.exitCode = code;
 }
