@@ -35,13 +35,14 @@ export function parseBaseline(text: string, source = "baseline"): Baseline {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${source}: not valid JSON (${(err as Error).message})`);
+  } catch {
+    // JSON.parse quotes the input around the error; the file may hold anything, so say only where it failed.
+    throw new Error(`${source}: not valid JSON`);
   }
   const parsed = BaselineFile.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${source}: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid baseline"}`);
+    throw new Error(`${source}: ${issue ? `${issue.path.join(".") || "(root)"}: ${describeIssue(issue)}` : "invalid baseline"}`);
   }
   const entries = parsed.data.entries;
   return {
@@ -51,6 +52,12 @@ export function parseBaseline(text: string, source = "baseline"): Baseline {
       return new Set(entries.filter((e) => e.expires === undefined || e.expires >= day).map((e) => e.fingerprint));
     },
   };
+}
+
+/** Zod names unknown keys in its message; a key could be a pasted secret, so those are described generically. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return "unknown field(s); allowed: version, entries (fingerprint, rule, path, reason, expires, note)";
+  return issue.message;
 }
 
 /** Add findings to a baseline (kept sorted and free of duplicates, so diffs of the file stay small). */

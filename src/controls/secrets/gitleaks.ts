@@ -30,7 +30,9 @@ export function importGitleaksToml(text: string, severity: SecretSeverity = "blo
   try {
     doc = parseToml(text) as Table;
   } catch (err) {
-    throw new Error(`${source}: not valid TOML (${(err as Error).message.split("\n")[0]})`);
+    // The parser's message quotes the offending line, which may hold a secret: keep only the position.
+    const { line, column } = err as { line?: number; column?: number };
+    throw new Error(`${source}: not valid TOML${line ? ` at line ${line}, column ${column ?? 0}` : ""}`);
   }
   const out: GitleaksImport = { rules: [], allowPathRegexes: [], allowRegexes: [], skipped: [] };
   const globals = [...(isTable(doc.allowlist) ? [doc.allowlist] : []), ...(Array.isArray(doc.allowlists) ? doc.allowlists.filter(isTable) : [])];

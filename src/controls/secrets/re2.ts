@@ -19,6 +19,13 @@ function loadRE2(): RE2Constructor {
   return cached;
 }
 
+/** RE2's message names the offending construct and may quote the pattern after it; keep the construct only. */
+function reason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const construct = /^(invalid [a-z ]+|missing [a-z ]+|bad [a-z ]+|trailing \\|unexpected [a-z ]+)/i.exec(message);
+  return construct?.[1] ?? "unsupported syntax";
+}
+
 /** Thrown when a policy regex cannot run under RE2; the message names where the regex came from. */
 export class UnsafeRegexError extends Error {
   override name = "UnsafeRegexError";
@@ -33,8 +40,9 @@ export function compileRE2(source: string, flags: string, origin: string): RegEx
   try {
     return new RE2(source, flags);
   } catch (err) {
+    // The source is not echoed: an allowlist regex is often a literal secret value.
     throw new UnsafeRegexError(
-      `${origin}: regex ${JSON.stringify(source)} cannot be compiled by RE2 (${(err as Error).message}); ` +
+      `${origin}: regex (${source.length} characters) cannot be compiled by RE2 (${reason(err)}); ` +
         "policy regexes must be RE2 syntax, without look-around or back-references",
     );
   }
