@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { Probot } from "probot";
 import type { DestinationStream, Logger } from "pino";
 import vouchApp from "../app.js";
+import type { VouchAppOptions } from "../app.js";
 import { parseConfig } from "../config.js";
 import type { AppCredentials, Env, VouchConfig } from "../config.js";
 import { createOctokitClass } from "../github/octokit.js";
@@ -63,8 +64,8 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     Octokit: createOctokitClass({ throttle: config.githubThrottle }),
     log,
   });
-  // A variable, not a literal: the app reads what it knows of these options.
-  const appOptions = { ...(overrides.now ? { now: overrides.now } : {}), appId: app.appId };
+  // The app id lets the app ignore events caused by Vouch itself.
+  const appOptions: VouchAppOptions = { ...(overrides.now ? { now: overrides.now } : {}), appId: app.appId };
   await probot.load((p) => vouchApp(p, appOptions));
 
   const queue = new InProcessQueue({
