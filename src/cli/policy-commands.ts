@@ -10,9 +10,17 @@ import { CliInputError, type CliIo, EXIT } from "./io.js";
 
 export async function readPolicyText(io: CliIo, file: string, repository = "(local)"): Promise<PolicyText> {
   try {
-    const text = await readFile(resolve(io.cwd, file), "utf8");
+    const bytes = await readFile(resolve(io.cwd, file));
+    let text: string;
+    try {
+      // Strict decoding: a replacement character would make the digest differ from the file's bytes.
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    } catch {
+      throw new CliInputError(`${file} is not valid UTF-8`);
+    }
     return { text, source: { repository, path: file, ref: "(working tree)" }, displayPath: file };
   } catch (error) {
+    if (error instanceof CliInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliInputError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code ?? String(error)}`);
   }

@@ -117,7 +117,21 @@ export async function currentRef(repo: string): Promise<string | null> {
 export async function readAtRevision(repo: string, rev: string, path: string): Promise<string | null> {
   const exists = await git(repo, ["cat-file", "-e", `${rev}:${path}`], { allowFailure: true });
   if (exists === null) return null;
-  return git(repo, ["cat-file", "blob", `${rev}:${path}`]);
+  let bytes: Buffer;
+  try {
+    ({ stdout: bytes } = await run("git", ["-C", repo, "cat-file", "blob", `${rev}:${path}`], {
+      encoding: "buffer",
+      maxBuffer: 16 * 1024 * 1024,
+    }));
+  } catch {
+    throw new LocalGitError(`cannot read ${path} at ${rev}`);
+  }
+  try {
+    // Strict decoding: the policy digest must be over the file's exact bytes.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new LocalGitError(`${path} at ${rev} is not valid UTF-8`);
+  }
 }
 
 /** `owner/name` from a GitHub remote, else the directory name. Never echoes the URL (it may hold a token). */

@@ -30,6 +30,13 @@ export function semanticErrors(policy: Policy, path: string, locate: Locator, kn
       }
     });
 
+  // A principal must mean one thing: a name that is both an identity and a team is ambiguous.
+  for (const name of Object.keys(policy.teams)) {
+    if (name in identities) report(["teams", name], `"${name}" is both an identity and a team; rename one of them`, true);
+  }
+  for (const name of Object.keys(policy.identities)) {
+    if (known && name in known.teams) report(["identities", name], `"${name}" is a team in the organization baseline; use another name`, true);
+  }
   for (const [name, members] of Object.entries(policy.teams)) checkPrincipals(members, ["teams", name]);
   teamCycles(policy.teams, teams, report);
 

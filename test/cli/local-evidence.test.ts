@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { changedFiles, currentRef, localEvidence, parseNameStatus, readAtRevision, repositoryName, resolveRange } from "../../src/evidence/local.js";
 import { EVIDENCE_SCHEMA } from "../../src/evidence/types.js";
@@ -77,6 +79,14 @@ describe("evidence from a real clone", () => {
     expect(await currentRef(repo)).toBe("refs/heads/trunk");
     expect(await readAtRevision(repo, first, "a.txt")).toBe("a\n".repeat(20));
     expect(await readAtRevision(repo, second, "a.txt")).toBeNull();
+    const binary = initRepo();
+    try {
+      writeFileSync(join(binary, "latin1.yml"), Buffer.from([0x61, 0x3a, 0xe9, 0x0a]));
+      const head = commit(binary, {}, "latin1");
+      await expect(readAtRevision(binary, head, "latin1.yml")).rejects.toThrow(/not valid UTF-8/);
+    } finally {
+      removeDir(binary);
+    }
   });
 
   test("repository name from a GitHub remote never includes credentials", async () => {

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { cli, removeDir, tempDir, writeFiles } from "./cli-helpers.js";
 
@@ -49,6 +51,17 @@ describe("vouch policy check", () => {
     const r = await cli(["policy", "check", "nope.yml"], dir);
     expect(r).toMatchObject({ code: 2, stdout: "" });
     expect(r.stderr).toBe("vouch: cannot read nope.yml: no such file\n");
+  });
+
+  test("a file that is not UTF-8 is an input error; a BOM is kept in the digest", async () => {
+    writeFileSync(join(dir, "latin1.yml"), Buffer.from([0x76, 0x65, 0x72, 0x3a, 0xe9, 0x0a]));
+    const r = await cli(["policy", "check", "latin1.yml"], dir);
+    expect(r).toMatchObject({ code: 2, stderr: "vouch: latin1.yml is not valid UTF-8\n" });
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("version: 1\n")]);
+    writeFileSync(join(dir, "bom.yml"), bom);
+    const ok = await cli(["policy", "check", "bom.yml"], dir);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`sha256:${createHash("sha256").update(bom).digest("hex")}`);
   });
 
   test("--baseline merges as the app does: tightening passes", async () => {

@@ -240,6 +240,13 @@ describe("parsePolicy: semantic errors are located", () => {
   test("principals may be identities, teams or @org/team", () => {
     expect(parsePolicy(ns("  - name: a\n    refs: [refs/heads/main]\n    owners: [alice, core, \"@other/x\"]\n"), P).ok).toBe(true);
   });
+  test("a name that is both an identity and a team", () => {
+    expect(only("version: 1\nidentities:\n  core: {}\nteams:\n  core: [\"@a/b\"]\n")).toMatchObject({ line: 5, column: 3, field: "teams.core", message: expect.stringContaining("both an identity and a team") });
+    const known = { identities: { core: { emails: [], keys: [], bot: false } }, teams: { web: ["@a/web"] } };
+    expect(parsePolicy("version: 1\nteams:\n  core: [\"@a/b\"]\n", P, { known }).ok).toBe(false);
+    const r = parsePolicy("version: 1\nidentities:\n  web: {}\n", P, { known });
+    expect(!r.ok && r.errors[0]).toMatchObject({ line: 3, column: 3, field: "identities.web" });
+  });
   test("team cycles", () => {
     const errors = errorsOf("version: 1\nteams:\n  a: [b]\n  b: [c]\n  c: [a]\n  d: [d]\n");
     expect(errors.map((e) => [e.field, e.line])).toEqual([
