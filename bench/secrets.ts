@@ -1,0 +1,204 @@
+/**
+ * Secret-scanner benchmark: precision/recall/F1 on CredData-lite dev (scored as its README says) and throughput
+ * on ordinary code. Run: npx tsx bench/secrets.ts [--creddata DIR] [--corpus DIR] [--corpus-mb N]
+ * Prints figures only: no finding's value or preview is printed.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { performance } from "node:perf_hooks";
+import { scanText } from "../src/controls/secrets/engine.js";
+import { compileRuleset } from "../src/controls/secrets/ruleset.js";
+import type { SecretFinding } from "../src/controls/secrets/types.js";
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+};
+const CREDDATA = arg("--creddata", "/work/shared/datasets/creddata-lite/dev");
+const CORPUS = arg("--corpus", "node_modules");
+const CORPUS_MB = Number(arg("--corpus-mb", "40"));
+const KEY = "bench-fingerprint-key";
+
+interface Row {
+  file: string;
+  lineStart: number;
+  lineEnd: number;
+  truth: "T" | "F" | "X";
+  valueStart?: number;
+  valueEnd?: number;
+  categories: string[];
+}
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    const st = statSync(full, { throwIfNoEntry: false });
+    if (!st) continue;
+    if (st.isDirectory()) walk(full, out);
+    else if (st.isFile()) out.push(full);
+  }
+  return out;
+}
+
+function readRows(metaDir: string): Row[] {
+  const rows: Row[] = [];
+  for (const name of readdirSync(metaDir)) {
+    const lines = readFileSync(join(metaDir, name), "utf8").split("\n");
+    const header = (lines[0] ?? "").split(",");
+    const col = (n: string) => header.indexOf(n);
+    for (const line of lines.slice(1)) {
+      if (line.trim() === "") continue;
+      const f = line.split(",");
+      const num = (n: string) => (f[col(n)] === "" || f[col(n)] === undefined ? undefined : Number(f[col(n)]));
+      const vs = num("ValueStart");
+      const ve = num("ValueEnd");
+      rows.push({
+        file: (f[col("FilePath")] ?? "").replace(/^data\//, ""),
+        lineStart: num("LineStart") ?? 0,
+        lineEnd: num("LineEnd") ?? 0,
+        truth: f[col("GroundTruth")] as Row["truth"],
+        ...(vs !== undefined && vs >= 0 ? { valueStart: vs } : {}),
+        ...(ve !== undefined && ve >= 0 ? { valueEnd: ve } : {}),
+        categories: (f[col("Category")] ?? "").split(":").filter(Boolean),
+      });
+    }
+  }
+  return rows;
+}
+
+/** README §Match: same file, line within the row's range, and for a single-line row with a known span, overlapping spans. */
+function hits(row: Row, f: SecretFinding, lineLength: number): boolean {
+  if (f.line < row.lineStart || f.line > row.lineEnd) return false;
+  if (row.lineStart !== row.lineEnd || row.valueStart === undefined) return true;
+  if (f.endLine !== undefined) return true;
+  const start = f.column - 1;
+  const end = f.endColumn - 1;
+  const rowEnd = row.valueEnd ?? lineLength;
+  return start < rowEnd && row.valueStart < end;
+}
+
+interface Counts {
+  tp: number;
+  fp: number;
+  fn: number;
+}
+const prf = (c: Counts) => {
+  const p = c.tp + c.fp === 0 ? 0 : c.tp / (c.tp + c.fp);
+  const r = c.tp + c.fn === 0 ? 0 : c.tp / (c.tp + c.fn);
+  return { p, r, f1: p + r === 0 ? 0 : (2 * p * r) / (p + r) };
+};
+const fmt = (c: Counts) => {
+  const { p, r, f1 } = prf(c);
+  return `P ${p.toFixed(3)}  R ${r.toFixed(3)}  F1 ${f1.toFixed(3)}  (TP ${c.tp}, FP ${c.fp}, FN ${c.fn})`;
+};
+const add = (m: Map<string, Counts>, k: string, field: keyof Counts) => {
+  const c = m.get(k) ?? { tp: 0, fp: 0, fn: 0 };
+  c[field] += 1;
+  m.set(k, c);
+};
+
+function creddata(): void {
+  const dataDir = join(CREDDATA, "data");
+  const rows = readRows(join(CREDDATA, "meta"));
+  const byFile = new Map<string, Row[]>();
+  for (const r of rows) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  const ruleset = compileRuleset();
+  const files = walk(dataDir).filter((f) => !/\/LICEN|\/COPYING/i.test(f));
+  const overall: Counts = { tp: 0, fp: 0, fn: 0 };
+  const overallNoUuid: Counts = { tp: 0, fp: 0, fn: 0 };
+  const byCategory = new Map<string, Counts>();
+  const byRule = new Map<string, Counts>();
+  const byScope = new Map<string, Counts>();
+  const unlabelled = new Set<string>();
+  const unlabelledByRule = new Map<string, number>();
+  let bytes = 0;
+  let ms = 0;
+  for (const full of files) {
+    const rel = relative(dataDir, full);
+    const text = readFileSync(full, "utf8");
+    bytes += Buffer.byteLength(text);
+    const t0 = performance.now();
+    const { findings } = scanText(rel, text, { fingerprintKey: KEY, ruleset });
+    ms += performance.now() - t0;
+    const lines = text.split("\n");
+    const fileRows = byFile.get(rel) ?? [];
+    const hitBy = new Map<Row, SecretFinding>();
+    for (const f of findings) {
+      let matched = false;
+      for (const row of fileRows) {
+        if (hits(row, f, lines[f.line - 1]?.length ?? 0)) {
+          matched = true;
+          if (!hitBy.has(row)) hitBy.set(row, f);
+        }
+      }
+      if (!matched) {
+        unlabelled.add(`${rel}:${f.line}`);
+        unlabelledByRule.set(f.rule, (unlabelledByRule.get(f.rule) ?? 0) + 1);
+      }
+    }
+    const scope = /(^|\/)[^/]*(test|mock|fixture|spec)[^/]*\//i.test(rel.split("/").slice(1, -1).join("/") + "/") ? "test-like" : "other";
+    for (const row of fileRows) {
+      const hit = hitBy.get(row);
+      const field: keyof Counts | undefined = row.truth === "T" ? (hit ? "tp" : "fn") : hit ? "fp" : undefined;
+      if (!field) continue;
+      overall[field] += 1;
+      if (!row.categories.includes("UUID")) overallNoUuid[field] += 1;
+      for (const c of row.categories) add(byCategory, c, field);
+      add(byScope, scope, field);
+      if (hit) add(byRule, hit.rule, field);
+    }
+  }
+  console.log(`CredData-lite dev: ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${rows.length} labelled rows`);
+  console.log(`  overall            ${fmt(overall)}`);
+  console.log(`  without UUID rows  ${fmt(overallNoUuid)}`);
+  const unl = [...unlabelled].length;
+  console.log(`  unlabelled finding locations: ${unl}; pessimistic precision ${(overall.tp / (overall.tp + overall.fp + unl)).toFixed(3)}`);
+  console.log(`  throughput (secret-dense, scan only): ${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`);
+  console.log("  by category:");
+  for (const [k, c] of [...byCategory].sort((a, b) => b[1].tp + b[1].fn - (a[1].tp + a[1].fn))) console.log(`    ${k.padEnd(28)} ${fmt(c)}`);
+  console.log("  by scope:");
+  for (const [k, c] of byScope) console.log(`    ${k.padEnd(28)} ${fmt(c)}`);
+  console.log("  by rule (TP/FP on labelled rows; unlabelled locations):");
+  for (const [k, c] of [...byRule].sort((a, b) => b[1].tp - a[1].tp)) console.log(`    ${k.padEnd(34)} TP ${c.tp}  FP ${c.fp}  unlabelled ${unlabelledByRule.get(k) ?? 0}`);
+  for (const [k, n] of unlabelledByRule) if (!byRule.has(k)) console.log(`    ${k.padEnd(34)} TP 0  FP 0  unlabelled ${n}`);
+}
+
+function ordinaryCode(): void {
+  const limit = CORPUS_MB * 1e6;
+  const files = walk(CORPUS)
+    .filter((f) => /\.(?:js|mjs|cjs|ts|mts|json|md|ya?ml)$/.test(f) && !/\.min\.js$|\.map$/.test(f))
+    .sort();
+  const ruleset = compileRuleset({ skipDefaultPaths: false });
+  const texts: { path: string; text: string }[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    if (bytes >= limit) break;
+    const st = statSync(f);
+    if (st.size > 2 * 1024 * 1024) continue;
+    const text = readFileSync(f, "utf8");
+    texts.push({ path: f, text });
+    bytes += Buffer.byteLength(text);
+  }
+  let lines = 0;
+  for (const t of texts) lines += t.text.split("\n").length;
+  // One warm-up pass so the JIT has compiled the hot regexes, then the timed pass.
+  for (const t of texts.slice(0, 200)) scanText(t.path, t.text, { fingerprintKey: KEY, ruleset });
+  const t0 = performance.now();
+  const byRuleSeverity = new Map<string, number>();
+  for (const t of texts) {
+    for (const f of scanText(t.path, t.text, { fingerprintKey: KEY, ruleset }).findings) {
+      const k = `${f.severity} ${f.rule}`;
+      byRuleSeverity.set(k, (byRuleSeverity.get(k) ?? 0) + 1);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const count = (sev: string) => [...byRuleSeverity].filter(([k]) => k.startsWith(sev)).reduce((n, [, v]) => n + v, 0);
+  console.log(`Ordinary code (${CORPUS}): ${texts.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${lines} lines`);
+  console.log(`  throughput (one core): ${(bytes / 1e6 / seconds).toFixed(1)} MB/s`);
+  console.log(`  blocking findings: ${count("block")}; warnings: ${count("warn")} (${((count("warn") / lines) * 10000).toFixed(2)} per 10,000 lines)`);
+  for (const [k, n] of [...byRuleSeverity].sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(40)} ${n}`);
+}
+
+if (!args.includes("--no-creddata")) creddata();
+if (!args.includes("--no-corpus")) ordinaryCode();
