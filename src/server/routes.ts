@@ -18,7 +18,8 @@ export function createRequestListener(options: RouteOptions): RequestListener {
   return (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     let work: Promise<void> | undefined;
-    if (path === options.webhookPath && req.method === "POST") {
+    // The registration flow points the app's webhook at the server root, so "/" is accepted too.
+    if ((path === options.webhookPath || path === "/") && req.method === "POST") {
       work = options.ingress(req, res);
     } else if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       json(res, 200, { ok: true });
