@@ -135,8 +135,27 @@ export interface FileChange {
 
 const STATUS: Record<string, FileChange["status"]> = { A: "added", D: "removed", M: "modified", R: "renamed", C: "copied", T: "changed" };
 
-/** The files changed from `from` to `to` with rename detection, in git's order. */
-export async function diffFiles(gitDir: string, from: string, to: string): Promise<FileChange[]> {
+const FULL_SHA = /^[0-9a-f]{40}$/;
+const diffCache = new Map<string, Promise<FileChange[]>>();
+
+/**
+ * The files changed from `from` to `to` with rename detection, in git's order. Diffs between two
+ * commit ids never change, so they are memoized: paging through 3,000 files costs one diff.
+ */
+export function diffFiles(gitDir: string, from: string, to: string): Promise<FileChange[]> {
+  if (!FULL_SHA.test(from) || !FULL_SHA.test(to)) return computeDiff(gitDir, from, to);
+  const key = `${gitDir}\0${from}\0${to}`;
+  let cached = diffCache.get(key);
+  if (!cached) {
+    if (diffCache.size >= 100) diffCache.delete(diffCache.keys().next().value as string);
+    cached = computeDiff(gitDir, from, to);
+    cached.catch(() => diffCache.delete(key));
+    diffCache.set(key, cached);
+  }
+  return cached.then((changes) => changes.map((c) => ({ ...c })));
+}
+
+async function computeDiff(gitDir: string, from: string, to: string): Promise<FileChange[]> {
   const raw = await text(gitDir, ["diff", "--raw", "-z", "-M", "--no-abbrev", from, to, "--"]);
   const numstat = await text(gitDir, ["diff", "--numstat", "-z", "-M", from, to, "--"]);
   const patches = splitPatch(await text(gitDir, ["diff", "-M", "--no-color", "--no-ext-diff", from, to, "--"]));

@@ -50,7 +50,10 @@ export async function seedRepository(standIn: StandIn, owner = "acme", name = "w
   await commitFiles(work, { "src/a.ts": "export const a = 2;\n", "README.md": null, "docs/README.md": "hello\n" }, "change a, move readme", {
     author: { name: "Alice", email: "alice@example.com" },
   });
-  const headSha = await commitFiles(work, { "src/b.ts": "export const b = 1;\n" }, "add b", { author: { name: "Alice", email: "alice@example.com" } });
+  const headSha = await commitFiles(work, { "src/b.ts": "export const b = 1;\n" }, "add b", {
+    author: { name: "Alice", email: "alice@example.com" },
+    committer: { name: "CI", email: "ci@example.com" },
+  });
   await checkout(work, "main");
   await push(work, repo.gitDir, ["main", "feature"]);
   standIn.addUser({ login: "alice", emails: ["alice@example.com"] });
