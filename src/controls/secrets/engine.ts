@@ -150,7 +150,7 @@ function runRule(
     const lastLine = lineIndex(starts, end - 1);
     const lineText = lines[firstLine]?.text ?? "";
     if (!passesFilters(rule, secret, lineText)) continue;
-    const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text }) : true;
+    const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text, index: m.index }) : true;
     if (verdict === false) continue;
     const severity: SecretSeverity = verdict === true ? rule.severity : verdict;
     taken.push({ start, end });

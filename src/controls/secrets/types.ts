@@ -14,6 +14,8 @@ export interface ValidatorInput {
   secret: string;
   match: string;
   fragment: string;
+  /** Offset of the match in the fragment, for validators that look at nearby lines. */
+  index: number;
 }
 
 /**

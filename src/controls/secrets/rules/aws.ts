@@ -14,6 +14,15 @@ const bedrock = `ABSK${fake(B64, 120, 304)}`;
 /** A 40-character base64 value mixing upper, lower and digits: the shape of an AWS secret access key. */
 const PAIRED_SECRET = /(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[0-9])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/;
 
+/** The text from `radius` lines before the offset to `radius` lines after it: where a paired secret would sit. */
+function nearbyLines(text: string, offset: number, radius: number): string {
+  let start = offset;
+  for (let i = 0; i <= radius && start > 0; i++) start = text.lastIndexOf("\n", start - 1);
+  let end = offset;
+  for (let i = 0; i <= radius && end !== -1; i++) end = text.indexOf("\n", end + 1);
+  return text.slice(Math.max(0, start), end === -1 ? text.length : end);
+}
+
 export const awsRules: SecretRule[] = [
   {
     id: "aws-access-key-id",
@@ -22,7 +31,7 @@ export const awsRules: SecretRule[] = [
     regex: /(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16})(?![A-Za-z0-9])/g,
     allowlist: { stopwords: ["example"] },
     severity: "block",
-    validate: ({ fragment }) => (PAIRED_SECRET.test(fragment) ? true : "warn"),
+    validate: ({ fragment, index }) => (PAIRED_SECRET.test(nearbyLines(fragment, index, 5)) ? true : "warn"),
     samples: {
       match: [
         { text: `aws_access_key_id = ${keyId}\naws_secret_access_key = ${secretKey}`, secret: keyId },

@@ -9,18 +9,36 @@ const bearer = fake(B64, 40, 1203);
 const PLACEHOLDER_PASSWORD =
   /^(?:pass(?:word|wd)?|pwd|secret|changeme|change_me|your_?password|<[^>]*>|\[[^\]]*\]|:[a-z_]+|%s|\*+|x+|\.+|\$\(.*\))$/i;
 
+/** Hosts reserved for documentation (RFC 2606 / 6761): credentials there are examples by definition. */
+const DOCUMENTATION_HOST = /(?:^|\.)(?:example\.(?:com|org|net)|example|invalid|test)$/;
+const LOOPBACK_HOST = /^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/;
+
+function looksStrong(password: string): boolean {
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
+  return password.length >= 8 && classes >= 2;
+}
+
 export const credentialRules: SecretRule[] = [
   {
     id: "url-credentials",
     description: "Password in a URL (database, broker, FTP or HTTP)",
     keywords: ["://"],
-    regex: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:@/'"`<>()]{1,100}:([^\s@/'"`<>]{1,200})@[A-Za-z0-9[_-]/g,
+    regex:
+      /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:@/'"`<>()]{1,100}:([^\s@/'"`<>]{1,200})@([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\])/g,
+    secretGroup: 1,
     allowlist: { regexes: [PLACEHOLDER_PASSWORD], stopwords: ["example", "xxxx"] },
     severity: "block",
+    validate: ({ match, secret }) => {
+      const host = match.slice(match.lastIndexOf("@") + 1).toLowerCase();
+      if (DOCUMENTATION_HOST.test(host)) return false;
+      // Loopback services and short, simple passwords are mostly local development settings: reported, not blocking.
+      return LOOPBACK_HOST.test(host) || !looksStrong(secret) ? "warn" : true;
+    },
     samples: {
       match: [
         { text: `DATABASE_URL=postgres://app:${password}@db.internal:5432/app`, secret: password },
-        { text: `mongo = "mongodb+srv://admin:${password}@cluster0.mongo.example.net/db"`, secret: password },
+        { text: `mongo = "mongodb+srv://admin:${password}@cluster0.mongo.acme.net/db"`, secret: password },
+        { text: `REDIS_URL=redis://default:hunter22@127.0.0.1:6379`, secret: "hunter22" },
         { text: `amqp://guest:${password}@rabbit:5672/`, secret: password },
       ],
       noMatch: [
@@ -28,6 +46,7 @@ export const credentialRules: SecretRule[] = [
         "redis://:${REDIS_PASSWORD}@cache:6379",
         "https://user:<password>@host",
         "mysql://root:%s@%s/%s",
+        `new URL("https://abc:${password}@example.com")`,
       ],
     },
   },

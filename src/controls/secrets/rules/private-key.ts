@@ -23,7 +23,7 @@ export const privateKeyRules: SecretRule[] = [
     description: "Private key (PEM, OpenSSH, PGP or encrypted)",
     keywords: ["private key"],
     regex:
-      /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-(?!----END)){16,40000}?(?:-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?=["'`]|$(?![\s\S])))/g,
+      /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:(?:[^-]|-(?!----END)){16,40000}?-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?:\\[nr]|\s)+[A-Za-z0-9+/=]{64,})/g,
     multiline: true,
     severity: "block",
     globalAllowlist: false,
@@ -34,11 +34,14 @@ export const privateKeyRules: SecretRule[] = [
         { text: rsa, secret: rsa },
         { text: `key = """\n${openssh}\n"""`, secret: openssh },
         { text: `{"type": "service_account", "private_key": "${jsonEscaped}"}`, secret: jsonEscaped.replace(/\\n$/, "") },
+        // A hunk that ends before the END line still shows the key's first line.
+        { text: `${rsa.split("\n").slice(0, 3).join("\n")}\n`, secret: rsa.split("\n").slice(0, 2).join("\n") },
       ],
       noMatch: [
         "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
         `-----BEGIN PUBLIC KEY-----\n${body(1030, 3).join("\n")}\n-----END PUBLIC KEY-----`,
         'if (line.startsWith("-----BEGIN PRIVATE KEY-----")) {',
+        'privateKey: "-----BEGIN PRIVATE KEY-----\\n...",\nappId: 1,\nclientSecret: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",',
       ],
     },
   },
