@@ -43,10 +43,62 @@ export function zodErrors(issues: readonly Issue[], input: unknown, path: string
       field: dotted(field),
       message: missing
         ? `missing required key "${String(last)}" (${issue.code === "invalid_type" ? `expected ${issue.expected}` : issue.message})`
-        : issue.message.replace(/^Invalid input: /, ""),
+        : friendly(issue, valueAt(input, field)),
     });
   }
   return out;
+}
+
+/** YAML words for JSON types: a policy author writes lists and mappings, not arrays and objects. */
+const TYPE_NAMES: Record<string, string> = {
+  int: "a whole number",
+  number: "a number",
+  string: "a string",
+  boolean: "true or false",
+  array: "a list",
+  object: "a mapping",
+  record: "a mapping",
+};
+
+function describeValue(value: unknown): string {
+  if (value === null) return "an empty value";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "number") return `the number ${value}`;
+  if (typeof value === "boolean") return `${value}`;
+  if (typeof value === "string") return "a string";
+  return typeof value;
+}
+
+function friendly(issue: Issue, value: unknown): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${describeValue(value)}`;
+    case "too_small":
+      if (issue.origin === "array") return `must list at least ${String(issue.minimum)} item${issue.minimum === 1 ? "" : "s"}`;
+      if (issue.origin === "string") return issue.minimum === 1 ? "must not be empty" : `must be at least ${String(issue.minimum)} characters`;
+      return `must be ${issue.inclusive ? "at least" : "more than"} ${String(issue.minimum)}`;
+    case "too_big":
+      if (issue.origin === "array") return `must list at most ${String(issue.maximum)} items`;
+      return `must be ${issue.inclusive ? "at most" : "less than"} ${String(issue.maximum)}`;
+    case "invalid_value":
+      return issue.message.startsWith("Invalid option")
+        ? `expected one of: ${issue.values.map((v) => String(v)).join(", ")}`
+        : issue.message;
+    case "invalid_format":
+      return issue.format === "email" ? "not a valid email address" : issue.message;
+    default:
+      return issue.message.replace(/^Invalid input: /, "");
+  }
+}
+
+function valueAt(input: unknown, field: FieldPath): unknown {
+  let cur: unknown = input;
+  for (const s of field) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[String(s)];
+  }
+  return cur;
 }
 
 function has(input: unknown, field: FieldPath): boolean {

@@ -26,7 +26,7 @@ afterAll(() => removeDir(dir));
 
 test("a broken policy: file:line:col on stderr and exit status 2", () => {
   const r = vouch(["policy", "check", "bad.yml"], dir);
-  expect(r.stderr).toMatch(/^bad\.yml:3:13: signatures\.required: expected boolean/);
+  expect(r.stderr).toMatch(/^bad\.yml:3:13: signatures\.required: expected true or false, got a string$/m);
   expect(r.stdout).toBe("");
   expect(r.code).toBe(2);
 });
