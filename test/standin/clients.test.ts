@@ -29,7 +29,7 @@ describe("real clients against the stand-in", () => {
   test("Probot's app Octokit signs a JWT the stand-in accepts", async () => {
     const app = await probot.auth();
     const { data } = await app.request("GET /app");
-    expect(data.id).toBe(321);
+    expect(data?.id).toBe(321);
   });
 
   test("an installation Octokit mints a token and reads REST, paginated, and GraphQL", async () => {
