@@ -4,7 +4,8 @@
  * top of that, expiry is judged at the trusted time `at`. Revocation follows RFC 4880/9580:
  * hard revocations invalidate every signature, soft ones (superseded, retired) only later ones.
  */
-import { createMessage, enums, readSignature, verify, type PublicKey, type Signature, type SignaturePacket, type Subkey } from "openpgp";
+import { config, enums, LiteralDataPacket, readSignature, type PublicKey, type Signature, type SignaturePacket, type Subkey } from "openpgp";
+import { nativeVerify } from "./openpgp-native.js";
 import type { TrustedOpenPgpKey } from "./trust.js";
 import type { SignatureStatus } from "./types.js";
 
@@ -31,7 +32,46 @@ function classify(message: string): { status: SignatureStatus; detail: string } 
   return { status: "bad_signature", detail: `OpenPGP signature does not verify (${m})` };
 }
 
+/**
+ * ASCII armor → packet bytes, for the common well-formed case only (openpgp.js's armor reader
+ * is several times slower). Returns undefined for anything unusual; the caller then lets
+ * openpgp.js read the armor itself, so this never decides validity.
+ */
+export function dearmorSignature(armored: string): Uint8Array | undefined {
+  const lines = armored.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  if (lines[0] !== "-----BEGIN PGP SIGNATURE-----" || lines[lines.length - 1] !== "-----END PGP SIGNATURE-----") return undefined;
+  let i = 1;
+  while (i < lines.length - 1 && lines[i] !== "") {
+    if (!/^[A-Za-z]+: /.test(lines[i] ?? "")) return undefined;
+    i++;
+  }
+  if (lines[i] !== "") return undefined;
+  const body = lines.slice(i + 1, -1);
+  if (body.length > 0 && /^=[A-Za-z0-9+/]{4}$/.test(body[body.length - 1] ?? "")) body.pop();
+  const b64 = body.join("");
+  if (b64.length === 0 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+  return new Uint8Array(Buffer.from(b64, "base64"));
+}
+
+/** Expiry at the trusted time, memoised per key and time: one run judges every object at the same `at`. */
+const expiryCache = new WeakMap<object, Map<number, Date | null>>();
+
 async function expiredAt(key: PublicKey | Subkey, primary: PublicKey, at: Date): Promise<Date | null> {
+  let perKey = expiryCache.get(key);
+  if (!perKey) {
+    perKey = new Map();
+    expiryCache.set(key, perKey);
+  }
+  const hit = perKey.get(at.getTime());
+  if (hit !== undefined) return hit;
+  const result = await computeExpiredAt(key, primary, at);
+  if (perKey.size > 16) perKey.clear();
+  perKey.set(at.getTime(), result);
+  return result;
+}
+
+async function computeExpiredAt(key: PublicKey | Subkey, primary: PublicKey, at: Date): Promise<Date | null> {
   const primaryExp = await primary.getExpirationTime();
   if (primaryExp instanceof Date && primaryExp.getTime() <= at.getTime()) return primaryExp;
   if (key !== primary) {
@@ -41,26 +81,57 @@ async function expiredAt(key: PublicKey | Subkey, primary: PublicKey, at: Date):
   return null;
 }
 
-async function checkWith(trusted: TrustedOpenPgpKey, signature: Signature, pkt: SignaturePacket, payload: Buffer, at: Date): Promise<OpenPgpResult> {
+/** The checks openpgp.js makes after the math (SignaturePacket.verify), for the native path. */
+function checkSignaturePacket(pkt: SignaturePacket, at: Date): void {
+  const p = pkt as unknown as {
+    unknownSubpackets?: Array<{ type: number; critical: boolean }>;
+    rawNotations?: Array<{ name: string; critical: boolean }>;
+    revocationKeyClass?: number | null;
+  };
+  if (!pkt.created) throw new Error("Signature has no creation time");
+  if (pkt.created.getTime() > at.getTime()) throw new Error("Signature creation time is in the future");
+  if (at.getTime() >= Number(pkt.getExpirationTime())) throw new Error("Signature is expired");
+  const hash = pkt.hashAlgorithm;
+  if (hash === null || config.rejectHashAlgorithms.has(hash) || config.rejectMessageHashAlgorithms.has(hash)) throw new Error("Insecure message hash algorithm");
+  for (const sp of p.unknownSubpackets ?? []) if (sp.critical) throw new Error(`Unknown critical signature subpacket type ${sp.type}`);
+  for (const n of p.rawNotations ?? []) if (n.critical && !config.knownNotations.includes(n.name)) throw new Error(`Unknown critical notation: ${n.name}`);
+  if (p.revocationKeyClass !== null && p.revocationKeyClass !== undefined) throw new Error("Keys with an authorized revocation key are not supported");
+}
+
+/** Mirrors openpgp.js verify() for one detached binary signature, with the math done natively where possible. */
+async function verifyWithKey(trusted: TrustedOpenPgpKey, signing: PublicKey | Subkey, pkt: SignaturePacket, payload: Buffer, at: Date): Promise<void> {
+  const data = new Uint8Array(payload);
+  const native = nativeVerify(pkt, signing.keyPacket, data);
+  if (native === undefined) {
+    // A plain Uint8Array: openpgp.js type-checks with instanceof, which fails across realms (Jest VMs).
+    const literal = new LiteralDataPacket();
+    (literal as unknown as { setBytes(b: Uint8Array, f: enums.literal): void }).setBytes(data, enums.literal.binary);
+    await pkt.verify(signing.keyPacket, pkt.signatureType ?? enums.signature.binary, literal, at, true, config);
+  } else if (!native) {
+    throw new Error("Signed digest did not match");
+  } else {
+    checkSignaturePacket(pkt, at);
+  }
+  const created = pkt.created ?? new Date(0);
+  if (signing.getCreationTime().getTime() > created.getTime()) throw new Error("Key is newer than the signature");
+  // Valid (not expired, not revoked as of then, a signing key) when it signed; openpgp.js semantics.
+  await trusted.key.getSigningKey(signing.getKeyID(), created, undefined, config);
+}
+
+async function checkWith(trusted: TrustedOpenPgpKey, pkt: SignaturePacket, payload: Buffer, at: Date): Promise<OpenPgpResult> {
   const signing = trusted.key.getKeys(pkt.issuerKeyID)[0];
-  const fingerprint = signing ? signing.getFingerprint() : trusted.key.getFingerprint();
+  if (!signing) return { ok: false, status: "unknown_key", detail: "no key with the signature's issuer id", fingerprint: null };
+  const fingerprint = signing.getFingerprint();
   try {
-    // A plain Uint8Array copy: openpgp.js type-checks with instanceof, which fails across realms (Jest VMs).
-    const message = await createMessage({ binary: new Uint8Array(payload) });
-    const result = await verify({ message, signature, verificationKeys: [trusted.key], format: "binary", date: at, expectSigned: false });
-    const [only] = result.signatures;
-    if (!only || result.signatures.length !== 1) return { ok: false, status: "multiple_signatures", detail: "more than one OpenPGP signature packet", fingerprint };
-    await only.verified;
+    await verifyWithKey(trusted, signing, pkt, payload, at);
   } catch (e) {
     return { ok: false, ...classify((e as Error).message), fingerprint, trusted };
   }
-  if (signing) {
-    try {
-      const expired = await expiredAt(signing, trusted.key, at);
-      if (expired) return { ok: false, status: "expired_key", detail: `key expired ${expired.toISOString()}, before the trusted time ${at.toISOString()}`, fingerprint, trusted };
-    } catch (e) {
-      return { ok: false, ...classify((e as Error).message), fingerprint, trusted };
-    }
+  try {
+    const expired = await expiredAt(signing, trusted.key, at);
+    if (expired) return { ok: false, status: "expired_key", detail: `key expired ${expired.toISOString()}, before the trusted time ${at.toISOString()}`, fingerprint, trusted };
+  } catch (e) {
+    return { ok: false, ...classify((e as Error).message), fingerprint, trusted };
   }
   return { ok: true, trusted: [trusted], fingerprint, created: pkt.created };
 }
@@ -68,7 +139,8 @@ async function checkWith(trusted: TrustedOpenPgpKey, signature: Signature, pkt: 
 export async function verifyOpenPgp(armored: string, payload: Buffer, keys: readonly TrustedOpenPgpKey[], at: Date): Promise<OpenPgpResult> {
   let signature: Signature;
   try {
-    signature = await readSignature({ armoredSignature: armored });
+    const binary = dearmorSignature(armored);
+    signature = binary ? await readSignature({ binarySignature: binary }) : await readSignature({ armoredSignature: armored });
   } catch (e) {
     return { ok: false, status: "malformed", detail: `OpenPGP signature cannot be parsed (${((e as Error).message.split("\n")[0] ?? "").slice(0, 120)})`, fingerprint: null };
   }
@@ -89,7 +161,7 @@ export async function verifyOpenPgp(armored: string, payload: Buffer, keys: read
   let ok: Extract<OpenPgpResult, { ok: true }> | undefined;
   let first: OpenPgpResult | undefined;
   for (const trusted of candidates) {
-    const r = await checkWith(trusted, signature, pkt, payload, at);
+    const r = await checkWith(trusted, pkt, payload, at);
     if (r.ok) ok = ok ? { ...ok, trusted: [...ok.trusted, ...r.trusted] } : r;
     else first ??= r;
   }

@@ -163,14 +163,14 @@ export async function verifyObject(raw: RawObject, trust: TrustStore, at: Date):
 }
 
 export interface VerifyRevisionsOptions {
-  /** Reads issued ahead of verification, to overlap git's I/O with crypto (default 32). */
-  readAhead?: number;
+  /** Objects read and verified concurrently (default 32); verification awaits WebCrypto, so overlap pays. */
+  concurrency?: number;
 }
 
 /**
- * Verifies objects by id, streaming: memory stays bounded by the read-ahead window however
- * many ids there are. Objects that do not hash to their id, or are too large, become
- * `malformed` verdicts; a missing object or a broken source is an input error and rejects.
+ * Verifies objects by id, streaming, in input order: memory stays bounded by the concurrency
+ * window however many ids there are. Objects that do not hash to their id, or are too large,
+ * become `malformed` verdicts; a missing object or a broken source is an input error and rejects.
  */
 export async function* verifyRevisions(
   source: ObjectSource,
@@ -179,26 +179,33 @@ export async function* verifyRevisions(
   at: Date,
   options: VerifyRevisionsOptions = {},
 ): AsyncGenerator<ObjectVerdict> {
-  const window = Math.max(1, options.readAhead ?? 32);
-  const pending: Array<{ id: string; read: Promise<RawObject> }> = [];
-  const settle = async (p: { id: string; read: Promise<RawObject> }): Promise<ObjectVerdict> => {
+  const window = Math.max(1, options.concurrency ?? 32);
+  const settle = async (id: string): Promise<ObjectVerdict> => {
     try {
-      return await verifyObject(await p.read, trust, at);
+      return await verifyObject(await source.read(id), trust, at);
     } catch (e) {
       if (e instanceof ObjectReadError && (e.code === "hash_mismatch" || e.code === "too_large")) {
-        return { id: p.id, type: "commit", signature: verdict("malformed", e.message) };
+        return { id, type: "commit", signature: verdict("malformed", e.message) };
       }
       throw e;
     }
   };
-  for await (const id of ids) {
-    const read = source.read(id);
-    read.catch(() => undefined); // observed in settle; avoid an unhandled rejection while queued
-    pending.push({ id, read });
-    if (pending.length >= window) {
-      const next = pending.shift();
-      if (next) yield await settle(next);
+  const pending: Array<Promise<ObjectVerdict>> = [];
+  try {
+    for await (const id of ids) {
+      const p = settle(id);
+      p.catch(() => undefined); // observed when its turn comes; avoids an unhandled rejection meanwhile
+      pending.push(p);
+      if (pending.length >= window) {
+        const next = pending.shift();
+        if (next) yield await next;
+      }
     }
+    while (pending.length > 0) {
+      const next = pending.shift();
+      if (next) yield await next;
+    }
+  } finally {
+    pending.length = 0;
   }
-  for (const p of pending) yield await settle(p);
 }

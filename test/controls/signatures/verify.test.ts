@@ -199,7 +199,7 @@ describe("verifyRevisions", () => {
     const src = new CatFileSource(corpus.sha1Repo);
     try {
       const out: ObjectVerdict[] = [];
-      for await (const v of verifyRevisions(src, ids, trust, now, { readAhead: 4 })) out.push(v);
+      for await (const v of verifyRevisions(src, ids, trust, now, { concurrency: 4 })) out.push(v);
       expect(out.map((v) => v.id)).toEqual(ids);
       const bySource = { read: async (id: string) => ({ id, type: "commit" as const, body: Buffer.from("tree x\n\nm\n") }) };
       const [bad] = await collect(verifyRevisions(bySource, ["1".repeat(40)], trust, now));
