@@ -1,0 +1,119 @@
+/**
+ * The end-to-end harness shared by the e2e tests and the benchmark: the real server
+ * (`startFromEnv`, the `npm start` code path) on loopback against the GitHub stand-in, which
+ * serves REST, GraphQL and git like a GitHub Enterprise Server. Deliveries are signed like
+ * GitHub's; payloads come from @octokit/webhooks-examples.
+ */
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
+import { startFromEnv, type RunningServer } from "../../src/server/main.js";
+import { startStandIn, type StandIn, type CheckRunRecord, type PullRecord } from "../standin/index.js";
+import { branch, checkout, commitFiles, initRepo, push, removeDir, tempDir } from "../helpers/git.js";
+import { fromStandIn, signWebhook, webhookPayload } from "../helpers/webhooks.js";
+
+export const WEBHOOK_SECRET = "e2e-webhook-secret";
+export const OWNER = "acme";
+
+export interface Harness {
+  standIn: StandIn;
+  server: RunningServer;
+  /** Every log line the server wrote. */
+  logLines: string[];
+  /** Creates `acme/<name>` whose main branch holds `policy` (or no policy when null); returns a working clone. */
+  repoWithPolicy(name: string, policy: string | null): Promise<string>;
+  /** Commits `files` on a new branch `head` off main, pushes it and opens a pull request. */
+  openPullRequest(repo: string, dir: string, head: string, files: Record<string, string | null>): Promise<PullRecord>;
+  pullRequestPayload(repo: string, pr: PullRecord, action?: string): Record<string, unknown>;
+  deliver(name: string, payload: unknown, options?: { id?: string; secret?: string }): Promise<Response>;
+  completedRun(repo: string, headSha: string, timeoutMs?: number): Promise<CheckRunRecord>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+  const standIn = await startStandIn({ publicKey, owner: OWNER });
+  standIn.addUser({ login: "octocat", type: "User" });
+  const logLines: string[] = [];
+  const logDestination = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+  const dirs: string[] = [];
+  const dataDir = await tempDir("vouch-data-");
+  dirs.push(dataDir);
+  const server = await startFromEnv(
+    {
+      ...standIn.env(),
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET,
+      HOST: "127.0.0.1",
+      PORT: "0",
+      LOG_LEVEL: "info",
+      VOUCH_GITHUB_THROTTLE: "false",
+      VOUCH_DATA_DIR: dataDir,
+    },
+    { logDestination, retryBackoffMs: () => 10 },
+  );
+
+  const harness: Harness = {
+    standIn,
+    server,
+    logLines,
+    async repoWithPolicy(name, policy) {
+      const repo = await standIn.addRepo({ owner: OWNER, name });
+      const dir = await initRepo();
+      dirs.push(dir);
+      await commitFiles(dir, { ...(policy === null ? {} : { ".github/vouch.yml": policy }), "README.md": "hello\n" }, "initial");
+      await push(dir, repo.gitDir, ["main"]);
+      return dir;
+    },
+    async openPullRequest(repo, dir, head, files) {
+      await branch(dir, head, "main");
+      await commitFiles(dir, files, `change on ${head}`);
+      await push(dir, standIn.state.repo(OWNER, repo)!.gitDir, [head]);
+      await checkout(dir, "main");
+      return standIn.openPullRequest({ owner: OWNER, repo, head, base: "main", author: "octocat" });
+    },
+    pullRequestPayload(repo, pr, action = "opened") {
+      return webhookPayload("pull_request", action, {
+        ...fromStandIn(standIn.state, OWNER, repo, pr.number),
+        origin: standIn.url,
+        installationId: standIn.installationId,
+      });
+    },
+    async deliver(name, payload, options = {}) {
+      const body = JSON.stringify(payload);
+      return fetch(`${server.url}/api/github/webhooks`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": name,
+          "x-github-delivery": options.id ?? randomUUID(),
+          "x-hub-signature-256": await signWebhook(body, options.secret ?? WEBHOOK_SECRET),
+        },
+        body,
+      });
+    },
+    async completedRun(repo, headSha, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const run = standIn.checkRuns(OWNER, repo).find((r) => r.headSha === headSha && r.status === "completed");
+        if (run) return run;
+        if (Date.now() > deadline) throw new Error(`no completed check run on ${repo}@${headSha}; last log lines:\n${logLines.slice(-10).join("")}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() {
+      await server.close();
+      await standIn.close();
+      await Promise.all(dirs.map((d) => removeDir(d)));
+    },
+  };
+  return harness;
+}
