@@ -211,3 +211,13 @@ export async function isInRange(gitDir: string, commit: string, base: string, he
   const out = await text(gitDir, ["rev-list", `${base}..${head}`]);
   return out.split("\n").includes(commit);
 }
+
+/** Whether `ancestor` is reachable from `descendant` (false when either is unknown). */
+export async function isAncestor(gitDir: string, ancestor: string, descendant: string): Promise<boolean> {
+  try {
+    await text(gitDir, ["merge-base", "--is-ancestor", ancestor, descendant]);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -60,10 +60,42 @@ type PullRequest {
   baseRefOid: GitObjectID!
   changedFiles: Int!
   author: Actor
+  headRepository: Repository
   files(after: String, before: String, first: Int, last: Int): PullRequestChangedFileConnection
   commits(after: String, before: String, first: Int, last: Int): PullRequestCommitConnection!
   latestOpinionatedReviews(after: String, before: String, first: Int, last: Int, writersOnly: Boolean = false): PullRequestReviewConnection
   reviews(after: String, author: String, before: String, first: Int, last: Int, states: [PullRequestReviewState!]): PullRequestReviewConnection
+  timelineItems(
+    after: String
+    before: String
+    first: Int
+    itemTypes: [PullRequestTimelineItemsItemType!]
+    last: Int
+    since: DateTime
+    skip: Int
+  ): PullRequestTimelineItemsConnection!
+}
+
+# Only the timeline items the stand-in models; GitHub's union and enum have many more members.
+enum PullRequestTimelineItemsItemType {
+  HEAD_REF_FORCE_PUSHED_EVENT
+}
+
+union PullRequestTimelineItems = HeadRefForcePushedEvent
+
+type HeadRefForcePushedEvent {
+  id: ID!
+  actor: Actor
+  afterCommit: Commit
+  beforeCommit: Commit
+  createdAt: DateTime!
+}
+
+type PullRequestTimelineItemsConnection {
+  filteredCount: Int!
+  nodes: [PullRequestTimelineItems]
+  pageInfo: PageInfo!
+  totalCount: Int!
 }
 
 enum PatchStatus {
@@ -121,6 +153,13 @@ type Commit {
   authoredDate: DateTime!
   committedDate: DateTime!
   parents(after: String, before: String, first: Int, last: Int): CommitConnection!
+  authors(after: String, before: String, first: Int, last: Int): GitActorConnection!
+}
+
+type GitActorConnection {
+  nodes: [GitActor]
+  pageInfo: PageInfo!
+  totalCount: Int!
 }
 
 type CommitConnection {
@@ -141,6 +180,7 @@ type PullRequestReview {
   id: ID!
   databaseId: Int
   author: Actor
+  authorCanPushToRepository: Boolean!
   body: String!
   commit: Commit
   state: PullRequestReviewState!

@@ -150,6 +150,10 @@ class Resolvers {
       isDraft: pull.draft,
       headRefName: pull.head.ref,
       headRefOid: pull.head.sha,
+      headRepository: () => {
+        const head = this.state.repo(pull.head.owner, pull.head.repo);
+        return head ? this.repository(head) : null;
+      },
       baseRefName: pull.base.ref,
       baseRefOid: pull.base.sha,
       author: actor(this.state.user(pull.author)),
@@ -164,6 +168,25 @@ class Resolvers {
       commits: async (args: ConnectionArgs) => {
         const commits = await commitsBetween(repo.gitDir, pull.base.sha, pull.head.sha);
         return connection(commits, args, "commits", (c) => ({ id: nodeId("PullRequestCommit", c.sha), commit: this.commit(repo, c.sha, c) }));
+      },
+      timelineItems: (args: ConnectionArgs & { itemTypes?: string[] | null; since?: string | null; skip?: number | null }) => {
+        // Force pushes are the only timeline items modelled; other item types filter to nothing.
+        const wanted = !args.itemTypes || args.itemTypes.includes("HEAD_REF_FORCE_PUSHED_EVENT");
+        const all = this.state.forcePushes.filter(
+          (f) => f.owner === pull.owner && f.repo === pull.repo && f.pullNumber === pull.number && (!args.since || f.createdAt >= args.since),
+        );
+        const list = (wanted ? all : []).slice(args.skip ?? 0);
+        return {
+          ...connection(list, args, "timelineItems", (f) => ({
+            __typename: "HeadRefForcePushedEvent",
+            id: nodeId("HeadRefForcePushedEvent", f.id),
+            actor: actor(this.state.user(f.actor)),
+            beforeCommit: this.commit(repo, f.beforeSha),
+            afterCommit: this.commit(repo, f.afterSha),
+            createdAt: f.createdAt,
+          })),
+          filteredCount: list.length,
+        };
       },
       reviews: (args: ConnectionArgs & { author?: string | null; states?: string[] | null }) => {
         const list = reviews
@@ -186,6 +209,7 @@ class Resolvers {
       id: nodeId("PullRequestReview", review.id),
       databaseId: review.id,
       author: actor(this.state.user(review.user)),
+      authorCanPushToRepository: review.authorCanPush,
       body: review.body,
       state: review.state,
       submittedAt: review.submittedAt,
@@ -227,6 +251,16 @@ class Resolvers {
       authoredDate: async () => (await load()).author.date,
       committedDate: async () => (await load()).committer.date,
       parents: async (args: ConnectionArgs) => connection((await load()).parents, args, "parents", (p) => this.commit(repo, p)),
+      // The author first, then every Co-authored-by trailer, as GitHub attributes co-authors.
+      authors: async (args: ConnectionArgs) => {
+        const info = await load();
+        const coAuthors = [...info.message.matchAll(/^Co-authored-by:\s*(.+?)\s*<([^>]+)>\s*$/gim)].map((m) => ({
+          name: m[1] as string,
+          email: m[2] as string,
+          date: info.author.date,
+        }));
+        return connection([info.author, ...coAuthors], args, "authors", gitActor);
+      },
     };
   }
 

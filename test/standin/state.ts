@@ -2,7 +2,7 @@
 // git repositories on disk so API answers and smart-HTTP fetches agree.
 import { join } from "node:path";
 import { initBareRepo } from "../helpers/git.js";
-import { resolveCommit } from "./git-queries.js";
+import { isAncestor, resolveCommit } from "./git-queries.js";
 
 export type AccountType = "User" | "Bot" | "Organization";
 
@@ -56,6 +56,20 @@ export interface ReviewRecord {
   commitId: string;
   submittedAt: string;
   body: string;
+  /** GraphQL `authorCanPushToRepository`; reviewers in tests are usually maintainers, so true by default. */
+  authorCanPush: boolean;
+}
+
+/** A `HeadRefForcePushedEvent` on a pull request's timeline. */
+export interface ForcePushRecord {
+  id: number;
+  owner: string;
+  repo: string;
+  pullNumber: number;
+  actor: string;
+  beforeSha: string;
+  afterSha: string;
+  createdAt: string;
 }
 
 export interface TeamRecord {
@@ -150,13 +164,14 @@ export interface RequestLogEntry {
   status?: number;
 }
 
-const FIRST_IDS = { user: 1000, repo: 5000, pull: 7000, review: 8000, team: 900, key: 300, check: 40000, issue: 60000, delivery: 90000 };
+const FIRST_IDS = { user: 1000, repo: 5000, pull: 7000, review: 8000, team: 900, key: 300, check: 40000, issue: 60000, delivery: 90000, event: 95000 };
 
 export class StandInState {
   readonly users = new Map<string, UserRecord>();
   readonly repos = new Map<string, RepoRecord>();
   readonly pulls: PullRecord[] = [];
   readonly reviews: ReviewRecord[] = [];
+  readonly forcePushes: ForcePushRecord[] = [];
   readonly teams = new Map<string, TeamRecord>();
   readonly gpgKeys = new Map<string, GpgKeyRecord[]>();
   readonly sshSigningKeys = new Map<string, SshSigningKeyRecord[]>();
@@ -286,13 +301,30 @@ export class StandInState {
     return pull;
   }
 
-  /** Re-reads head and base SHAs after a test pushed new commits (a `synchronize`). */
-  async refreshPullRequest(owner: string, repo: string, number: number): Promise<PullRecord> {
+  /**
+   * Re-reads head and base SHAs after a test pushed new commits (a `synchronize`). When the new
+   * head does not descend from the old one, records a force push by `pusher` (default: the author),
+   * as GitHub's timeline does.
+   */
+  async refreshPullRequest(owner: string, repo: string, number: number, pusher?: string): Promise<PullRecord> {
     const pull = this.pull(owner, repo, number);
     if (!pull) throw new Error(`no pull request ${owner}/${repo}#${number}`);
     const headRepo = this.requireRepo(pull.head.owner, pull.head.repo);
     const base = this.requireRepo(owner, repo);
+    const before = pull.head.sha;
     pull.head.sha = (await resolveCommit(headRepo.gitDir, `refs/heads/${pull.head.ref}`)) ?? pull.head.sha;
+    if (pull.head.sha !== before && !(await isAncestor(headRepo.gitDir, before, pull.head.sha))) {
+      this.forcePushes.push({
+        id: this.nextId("event"),
+        owner: pull.owner,
+        repo: pull.repo,
+        pullNumber: pull.number,
+        actor: pusher ?? pull.author,
+        beforeSha: before,
+        afterSha: pull.head.sha,
+        createdAt: this.now(),
+      });
+    }
     pull.base.sha = (await resolveCommit(base.gitDir, `refs/heads/${pull.base.ref}`)) ?? pull.base.sha;
     pull.updatedAt = this.now();
     return pull;
@@ -311,6 +343,7 @@ export class StandInState {
     commitId?: string;
     body?: string;
     submittedAt?: string;
+    authorCanPush?: boolean;
   }): ReviewRecord {
     const pull = this.pull(input.owner, input.repo, input.pullNumber);
     if (!pull) throw new Error(`no pull request ${input.owner}/${input.repo}#${input.pullNumber}`);
@@ -325,6 +358,7 @@ export class StandInState {
       commitId: input.commitId ?? pull.head.sha,
       submittedAt: input.submittedAt ?? this.now(),
       body: input.body ?? "",
+      authorCanPush: input.authorCanPush ?? true,
     };
     this.reviews.push(review);
     return review;
@@ -443,6 +477,7 @@ export class StandInState {
   reset(): void {
     this.pulls.length = 0;
     this.reviews.length = 0;
+    this.forcePushes.length = 0;
     this.checkRunList.length = 0;
     this.issues.length = 0;
     this.deliveries.length = 0;
