@@ -44,9 +44,10 @@ export function scanText(path: string, text: string | Uint8Array, options: ScanO
     result.notScanned.push({ path, reason: "too-large", bytes });
     return result;
   }
-  const content = typeof text === "string" ? text : new TextDecoder("utf-8").decode(text);
-  const lines = content.split("\n").map((t, i) => ({ line: i + 1, text: t }));
-  scanFragment(path, lines, ruleset, options, result);
+  const decoded = typeof text === "string" ? text : new TextDecoder("utf-8").decode(text);
+  // CRLF files: the `\r` is not part of any value, and removing it keeps every column where it was.
+  const content = decoded.includes("\r\n") ? decoded.replace(/\r\n/g, "\n") : decoded;
+  scanFragment(path, content, undefined, ruleset, options, result);
   return result;
 }
 
@@ -69,7 +70,15 @@ export function scanAddedLines(path: string, lines: readonly AddedLine[], option
     result.notScanned.push({ path, reason: "too-large", bytes });
     return result;
   }
-  scanFragment(path, lines, ruleset, options, result);
+  const text = lines.map((l) => (l.text.endsWith("\r") ? l.text.slice(0, -1) : l.text)).join("\n");
+  scanFragment(
+    path,
+    text,
+    lines.map((l) => l.line),
+    ruleset,
+    options,
+    result,
+  );
   return result;
 }
 
@@ -101,37 +110,63 @@ interface Span {
   end: number;
 }
 
-function scanFragment(path: string, rawLines: readonly AddedLine[], ruleset: Ruleset, options: ScanOptions, result: ScanResult): void {
-  // CRLF files: the `\r` is not part of any value.
-  const lines = rawLines.map((l) => (l.text.endsWith("\r") ? { line: l.line, text: l.text.slice(0, -1) } : l));
-  const text = lines.map((l) => l.text).join("\n");
-  const starts: number[] = [];
-  let offset = 0;
-  for (const l of lines) {
-    starts.push(offset);
-    offset += l.text.length + 1;
+/** One fragment: its text, where each line starts, and the real line numbers when they are not 1, 2, 3, ... */
+interface Fragment {
+  text: string;
+  starts: number[];
+  lineNumbers: readonly number[] | undefined;
+}
+
+/** Line start offsets, computed on the first match only: most fragments have none. */
+function lineStarts(fragment: Fragment): number[] {
+  const { starts, text } = fragment;
+  if (starts.length === 0) {
+    starts.push(0);
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
   }
-  const present = ruleset.prefilter.present(text.toLowerCase());
+  return starts;
+}
+
+function lineNumber(fragment: Fragment, index: number): number {
+  return fragment.lineNumbers ? (fragment.lineNumbers[index] ?? 1) : index + 1;
+}
+
+function lineText(fragment: Fragment, index: number): string {
+  const starts = lineStarts(fragment);
+  const start = starts[index] ?? 0;
+  const next = starts[index + 1];
+  return fragment.text.slice(start, next === undefined ? fragment.text.length : next - 1);
+}
+
+function scanFragment(
+  path: string,
+  text: string,
+  lineNumbers: readonly number[] | undefined,
+  ruleset: Ruleset,
+  options: ScanOptions,
+  result: ScanResult,
+): void {
+  const present = ruleset.prefilter.present(text);
+  const candidates = ruleset.contentRules.filter(
+    (rule) => (rule.keywords.length === 0 || rule.keywords.some((k) => present.has(k))) && (!rule.path || rule.path.test(path)),
+  );
+  if (candidates.length === 0) return;
+  const fragment: Fragment = { text, starts: [], lineNumbers };
   const taken: Span[] = [];
-  for (const rule of ruleset.contentRules) {
-    if (rule.keywords.length > 0 && !rule.keywords.some((k) => present.has(k))) continue;
-    if (rule.path && !rule.path.test(path)) continue;
-    runRule(rule, path, text, lines, starts, taken, ruleset, options, result);
-  }
+  for (const rule of candidates) runRule(rule, path, fragment, taken, ruleset, options, result);
   result.findings.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function runRule(
   rule: CompiledRule,
   path: string,
-  text: string,
-  lines: readonly AddedLine[],
-  starts: readonly number[],
+  fragment: Fragment,
   taken: Span[],
   ruleset: Ruleset,
   options: ScanOptions,
   result: ScanResult,
 ): void {
+  const { text } = fragment;
   const re = rule.regex;
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
@@ -146,19 +181,19 @@ function runRule(
     const end = start + secret.length;
     if (!rule.multiline && secret.includes("\n")) continue;
     if (taken.some((s) => start < s.end && s.start < end)) continue;
+    const starts = lineStarts(fragment);
     const firstLine = lineIndex(starts, start);
     const lastLine = lineIndex(starts, end - 1);
-    const lineText = lines[firstLine]?.text ?? "";
-    if (!passesFilters(rule, secret, lineText)) continue;
+    if (!passesFilters(rule, secret, lineText(fragment, firstLine))) continue;
     const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text, index: m.index }) : true;
     if (verdict === false) continue;
     const severity: SecretSeverity = verdict === true ? rule.severity : verdict;
     taken.push({ start, end });
     const finding: SecretFinding = {
       path,
-      line: lines[firstLine]?.line ?? 1,
+      line: lineNumber(fragment, firstLine),
       column: start - (starts[firstLine] ?? 0) + 1,
-      ...(lastLine !== firstLine ? { endLine: lines[lastLine]?.line ?? 1 } : {}),
+      ...(lastLine !== firstLine ? { endLine: lineNumber(fragment, lastLine) } : {}),
       endColumn: end - (starts[lastLine] ?? 0) + 1,
       rule: rule.id,
       severity,
@@ -166,7 +201,8 @@ function runRule(
       preview: previewOf(secret),
       description: rule.description,
     };
-    const touched = lines.slice(firstLine, lastLine + 1).map((l) => l.text);
+    const touched: string[] = [];
+    for (let i = firstLine; i <= lastLine; i++) touched.push(lineText(fragment, i));
     settle(finding, touched, options, ruleset, secret, result, m[0]);
   }
 }

@@ -37,6 +37,7 @@ const R = "(?![A-Za-z0-9_-])";
 const rx = (body: string, flags = "g"): RegExp => new RegExp(`${L}(${body})${R}`, flags);
 
 const discordHook = `${fake(DIGITS, 18, 1497)}/${fake(B64URL, 68, 1496)}`;
+const mailchimp = fake(HEX, 32, 1495);
 const AGE_ALPHABET = "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L";
 
 export const saasRules: SecretRule[] = [
@@ -104,9 +105,12 @@ export const saasRules: SecretRule[] = [
   anchored("new-relic-key", "New Relic user or license API key", ["nrak-", "nrjs-"], rx("NRAK-[A-Z0-9]{27}|NRJS-[a-f0-9]{19}"), `NRAK-${f(DIGITS + "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 27)}`, [
     "NRAK-abc",
   ]),
-  anchored("mailchimp-api-key", "Mailchimp API key", ["-us"], rx("[0-9a-f]{32}-us[0-9]{1,2}"), `${f(HEX, 32)}-us${f(DIGITS, 2)}`, [
+  anchored("mailchimp-api-key", "Mailchimp API key", ["-us"], /-us[0-9]{1,2}(?![A-Za-z0-9_-])(?<=(?<![A-Za-z0-9_-])([0-9a-f]{32})-us[0-9]{1,2})/g, `${f(HEX, 32)}-us${f(DIGITS, 2)}`, [
     "0".repeat(32) + "-us1",
-  ], { entropy: 3 }),
+  ], {
+    entropy: 3,
+    samples: { match: [{ text: `MAILCHIMP_KEY=${mailchimp}-us14`, secret: mailchimp }], noMatch: ["0".repeat(32) + "-us1", "cross-use"] },
+  }),
   anchored("flyio-token", "fly.io access token", ["fm1r_", "fm2_", "fo1_"], rx("(?:fm1[ar]|fm2|fo1)_[A-Za-z0-9+/=_-]{40,}"), `fm2_${f(B64, 60)}`, ["fm2_short"]),
   anchored("cloudflare-origin-ca-key", "Cloudflare origin CA key", ["v1.0-"], rx("v1\\.0-[a-f0-9]{24}-[a-f0-9]{146}"), `v1.0-${f(HEX, 24)}-${f(HEX, 146)}`, ["v1.0-abc"]),
   anchored("planetscale-token", "PlanetScale password or token", ["pscale_"], rx("pscale_(?:pw|tkn|oauth)_[A-Za-z0-9_.=-]{32,64}"), `pscale_pw_${f(B64URL, 43)}`, ["pscale_pw_short"]),
