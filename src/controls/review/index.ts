@@ -126,7 +126,8 @@ function evaluateReview(input: ControlInput): ControlResult {
       findings.push({
         code: "review.pushers_unknown",
         control: "review",
-        severity: "warning",
+        // A notice, not a warning: GitHub never records every pusher, so this would be on every pull request.
+        severity: "notice",
         namespace: ns.name,
         message: `Not every push to this pull request could be attributed (GitHub keeps no full record of pushers), so an approver who pushed may not have been excluded. Known pushers: ${names(review.pushers.map(displayName))}.`,
         remedy: "Nothing to do for this change; commit authors and committers were excluded as usual.",
