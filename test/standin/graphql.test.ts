@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { commitFiles, push, git } from "../helpers/git.js";
 import { startStandIn, type StandIn } from "./index.js";
 import { api, appKeys, seedRepository, type Seeded } from "./testing.js";
 
@@ -136,5 +137,50 @@ describe("GraphQL", () => {
   test("requires an installation token", async () => {
     const response = await api(standIn, "POST", "/api/graphql", { body: { query: "{ rateLimit { remaining } }" }, authorization: null });
     expect(response.status).toBe(401);
+  });
+
+  test("a force push recorded on refresh shows up as a HeadRefForcePushedEvent; co-authors and push rights are reported", async () => {
+    const repo = standIn.state.requireRepo("acme", "widgets");
+    await standIn.addRepo({ owner: "acme", name: "rewritten" });
+    const target = standIn.state.requireRepo("acme", "rewritten");
+    await push(seeded.work, target.gitDir, ["main", "feature"]);
+    const pull = await standIn.openPullRequest({ owner: "acme", repo: "rewritten", head: "feature", author: "alice" });
+    standIn.addReview({ owner: "acme", repo: "rewritten", pullNumber: pull.number, user: "eve", authorCanPush: false });
+    // Rewrite `feature` from main: the old head is no longer an ancestor.
+    await git(seeded.work, ["checkout", "-q", "-B", "rewrite", "main"]);
+    const rewritten = await commitFiles(seeded.work, { "z.txt": "z\n" }, "rewrite\n\nCo-authored-by: Bob <bob@example.com>");
+    await git(seeded.work, ["checkout", "-q", "main"]);
+    await push(seeded.work, target.gitDir, ["+rewrite:feature"]);
+    await standIn.refreshPullRequest("acme", "rewritten", pull.number, "mallory");
+    expect(repo.gitDir).not.toBe(target.gitDir);
+
+    const result = await gql(`query ($n: Int!) { repository(owner: "acme", name: "rewritten") { pullRequest(number: $n) {
+      headRefOid headRepository { nameWithOwner }
+      timelineItems(first: 10, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) { filteredCount nodes { __typename ... on HeadRefForcePushedEvent { actor { login } beforeCommit { oid } afterCommit { oid } } } }
+      commits(first: 5) { nodes { commit { authors(first: 5) { totalCount nodes { name email user { login } } } } } }
+      reviews(first: 5) { nodes { authorCanPushToRepository author { login } } } } } }`, { n: pull.number });
+    expect(result.errors).toBeUndefined();
+    const pr = (result.data?.repository as { pullRequest: Record<string, unknown> }).pullRequest;
+    expect(pr.headRefOid).toBe(rewritten);
+    expect(pr.headRepository).toEqual({ nameWithOwner: "acme/rewritten" });
+    expect(pr.timelineItems).toEqual({
+      filteredCount: 1,
+      nodes: [{ __typename: "HeadRefForcePushedEvent", actor: { login: "mallory" }, beforeCommit: { oid: seeded.headSha }, afterCommit: { oid: rewritten } }],
+    });
+    const authors = (pr.commits as { nodes: Array<{ commit: { authors: { totalCount: number; nodes: unknown[] } } }> }).nodes[0]?.commit.authors;
+    expect(authors?.totalCount).toBe(2);
+    expect(authors?.nodes[1]).toEqual({ name: "Bob", email: "bob@example.com", user: { login: "bob" } });
+    expect((pr.reviews as { nodes: unknown[] }).nodes).toEqual([{ authorCanPushToRepository: false, author: { login: "eve" } }]);
+  });
+
+  test("a fast-forward push records no force push", async () => {
+    const before = standIn.state.forcePushes.length;
+    await git(seeded.work, ["checkout", "-q", "-B", "ff", seeded.headSha]);
+    const next = await commitFiles(seeded.work, { "ff.txt": "ff\n" }, "fast-forward");
+    await git(seeded.work, ["checkout", "-q", "main"]);
+    await push(seeded.work, standIn.state.requireRepo("acme", "widgets").gitDir, ["ff:feature"]);
+    const pull = await standIn.refreshPullRequest("acme", "widgets", 1);
+    expect(pull.head.sha).toBe(next);
+    expect(standIn.state.forcePushes.length).toBe(before);
   });
 });
