@@ -98,6 +98,64 @@ function checkSignaturePacket(pkt: SignaturePacket, at: Date): void {
   if (p.revocationKeyClass !== null && p.revocationKeyClass !== undefined) throw new Error("Keys with an authorized revocation key are not supported");
 }
 
+/**
+ * openpgp.js's judgement of a key at time T (getSigningKey) only compares T with times written
+ * in the key: packet creation times, signature and key expiry times. Between two consecutive
+ * such times the answer cannot change, so it is memoised per interval; large pushes signed by
+ * one key then check the key once instead of once per commit.
+ */
+interface KeyTimeline {
+  events: number[];
+  results: Map<string, Promise<void>>;
+}
+const timelines = new WeakMap<object, KeyTimeline>();
+
+function timelineOf(key: PublicKey): KeyTimeline {
+  let t = timelines.get(key);
+  if (t) return t;
+  const times = new Set<number>();
+  const keyCreations: number[] = [];
+  const keyExpirySeconds: number[] = [];
+  for (const packet of key.toPacketList()) {
+    const p = packet as unknown as { created?: unknown; signatureExpirationTime?: unknown; keyExpirationTime?: unknown; algorithm?: unknown; signatureType?: unknown };
+    if (!(p.created instanceof Date)) continue;
+    const created = p.created.getTime();
+    times.add(created);
+    if (p.signatureType === undefined) keyCreations.push(created);
+    if (typeof p.signatureExpirationTime === "number" && p.signatureExpirationTime > 0) times.add(created + p.signatureExpirationTime * 1000);
+    if (typeof p.keyExpirationTime === "number" && p.keyExpirationTime > 0) keyExpirySeconds.push(p.keyExpirationTime);
+  }
+  // Every key creation time plus every key-expiry offset: a superset of the real expiry times, which only makes intervals finer.
+  for (const c of keyCreations) for (const e of keyExpirySeconds) times.add(c + e * 1000);
+  t = { events: [...times].sort((a, b) => a - b), results: new Map() };
+  timelines.set(key, t);
+  return t;
+}
+
+function intervalOf(events: readonly number[], at: number): string {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((events[mid] ?? 0) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return events[lo] === at ? `=${lo}` : `<${lo}`;
+}
+
+function signingKeyValidAt(key: PublicKey, keyID: Parameters<PublicKey["getSigningKey"]>[0], date: Date): Promise<void> {
+  const t = timelineOf(key);
+  const memo = `${keyID?.toHex() ?? ""}${intervalOf(t.events, date.getTime())}`;
+  let result = t.results.get(memo);
+  if (!result) {
+    result = key.getSigningKey(keyID, date, undefined, config).then(() => undefined);
+    result.catch(() => undefined);
+    if (t.results.size > 1024) t.results.clear();
+    t.results.set(memo, result);
+  }
+  return result;
+}
+
 /** Mirrors openpgp.js verify() for one detached binary signature, with the math done natively where possible. */
 async function verifyWithKey(trusted: TrustedOpenPgpKey, signing: PublicKey | Subkey, pkt: SignaturePacket, payload: Buffer, at: Date): Promise<void> {
   const data = new Uint8Array(payload);
@@ -115,7 +173,7 @@ async function verifyWithKey(trusted: TrustedOpenPgpKey, signing: PublicKey | Su
   const created = pkt.created ?? new Date(0);
   if (signing.getCreationTime().getTime() > created.getTime()) throw new Error("Key is newer than the signature");
   // Valid (not expired, not revoked as of then, a signing key) when it signed; openpgp.js semantics.
-  await trusted.key.getSigningKey(signing.getKeyID(), created, undefined, config);
+  await signingKeyValidAt(trusted.key, signing.getKeyID(), created);
 }
 
 async function checkWith(trusted: TrustedOpenPgpKey, pkt: SignaturePacket, payload: Buffer, at: Date): Promise<OpenPgpResult> {

@@ -44,6 +44,15 @@ describe("verifyOpenPgp revocation semantics", () => {
     }
   });
 
+  test("one key object judges signatures on both sides of a soft revocation separately", async () => {
+    const keys = await trusted(await revokedCopy(enums.reasonForRevocation.keySuperseded, later));
+    const afterRevocation = await detached(privateKey, new Date("2024-07-01T00:00:00Z"));
+    for (let i = 0; i < 3; i++) {
+      expect(await verifyOpenPgp(signature, payload, keys, now)).toMatchObject({ ok: true });
+      expect(await verifyOpenPgp(afterRevocation, payload, keys, now)).toMatchObject({ ok: false, status: "revoked_key" });
+    }
+  });
+
   test("a soft revocation dated before the signature invalidates it", async () => {
     const revoked = await revokedCopy(enums.reasonForRevocation.keySuperseded, new Date("2024-01-15T00:00:00Z"));
     expect(await verifyOpenPgp(signature, payload, await trusted(revoked), now)).toMatchObject({ ok: false, status: "revoked_key" });
