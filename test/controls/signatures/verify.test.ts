@@ -216,3 +216,14 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   for await (const x of it) out.push(x);
   return out;
 }
+
+describe("verifyLocalRevisions", () => {
+  test("resolves tags and ranges in a clone and verifies each object", async () => {
+    const { verifyLocalRevisions } = await import("../../../src/controls/signatures/local.js");
+    const out = await collect(verifyLocalRevisions(corpus.sha1Repo, ["v1-ssh", "v1-pgp~1..v1-pgp"], trust, now));
+    expect(out[0]).toMatchObject({ id: named("tag-ssh").id, type: "tag", signature: { status: "valid", format: "ssh" } });
+    expect(out.slice(1).map((v) => v.type)).toEqual(out.slice(1).map(() => "commit"));
+    expect(out.length).toBeGreaterThan(1);
+    await expect(collect(verifyLocalRevisions(corpus.sha1Repo, ["no-such-rev"], trust, now))).rejects.toThrow();
+  });
+});
