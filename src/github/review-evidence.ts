@@ -5,7 +5,7 @@
  * (100 per page), so a pull request of N commits and M reviews costs max(⌈N/100⌉, ⌈M/100⌉, 1)
  * requests, plus one REST request per 100 members of each named team.
  */
-import type { Account, CommitFacts, GitActor, ReviewEvidence, ReviewFact, ReviewState, TeamSnapshot } from "../evidence/review.js";
+import type { Account, CommitFacts, GitActor, PushPullRequest, ReviewEvidence, ReviewFact, ReviewState, TeamSnapshot } from "../evidence/review.js";
 import type { EvidenceGap } from "../evidence/types.js";
 import { type GitHubClient, GitHubEvidenceError, httpStatus } from "./client.js";
 import { PULL_REQUEST_REVIEW_EVIDENCE } from "./review-queries.js";
@@ -277,4 +277,47 @@ export async function teamSnapshot(
     throw new GitHubEvidenceError(`the members of ${team}`, httpStatus(error), error);
   }
   return { snapshot: { team, members, resolvedAt: now().toISOString() }, requests };
+}
+
+/**
+ * The pull request a push merged, if any, and whether Vouch passed it: a merged pull request into
+ * this branch whose merge commit is the pushed commit, and this app's latest `vouch` check run on
+ * the pull request's final head concluded success. Two REST requests. Returns null when the push
+ * merged no pull request (a direct push).
+ */
+export async function pushPullRequest(
+  octokit: GitHubClient,
+  target: { owner: string; repo: string; ref: string; sha: string; appId?: number; checkName?: string },
+): Promise<{ viaPullRequest: PushPullRequest | null; requests: number }> {
+  const branch = target.ref.replace(/^refs\/heads\//, "");
+  let pulls: { number: number; merged_at: string | null; merge_commit_sha: string | null; base: { ref: string }; head: { sha: string } }[];
+  try {
+    const res = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: target.owner, repo: target.repo, commit_sha: target.sha, per_page: 100 });
+    pulls = res.data;
+  } catch (error) {
+    throw new GitHubEvidenceError(`the pull requests of commit ${target.sha}`, httpStatus(error), error);
+  }
+  const pr = pulls.find((p) => p.merged_at !== null && p.merge_commit_sha === target.sha && p.base.ref === branch);
+  if (!pr) return { viaPullRequest: null, requests: 1 };
+  const name = target.checkName ?? "vouch";
+  let runs: { name: string; conclusion: string | null; id: number; app: { id: number } | null }[];
+  try {
+    const res = await octokit.rest.checks.listForRef({
+      owner: target.owner,
+      repo: target.repo,
+      ref: pr.head.sha,
+      check_name: name,
+      filter: "latest",
+      per_page: 100,
+      ...(target.appId !== undefined ? { app_id: target.appId } : {}),
+    });
+    runs = res.data.check_runs;
+  } catch (error) {
+    throw new GitHubEvidenceError(`the checks of pull request #${pr.number}`, httpStatus(error), error);
+  }
+  // Another app can name a check `vouch`: only this app's runs say whether Vouch passed it.
+  const latest = runs
+    .filter((r) => r.name === name && (target.appId === undefined || r.app?.id === target.appId))
+    .sort((a, b) => b.id - a.id)[0];
+  return { viaPullRequest: { number: pr.number, passed: latest?.conclusion === "success", headSha: pr.head.sha }, requests: 2 };
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { validate } from "@octokit/graphql-schema";
 import nock from "nock";
 import { GitHubEvidenceError } from "../../src/github/client.js";
-import { coAuthorTrailers, gatherReviewEvidence, teamSnapshot } from "../../src/github/review-evidence.js";
+import { coAuthorTrailers, gatherReviewEvidence, pushPullRequest, teamSnapshot } from "../../src/github/review-evidence.js";
 import { REVIEW_QUERIES } from "../../src/github/review-queries.js";
 import { EvidenceSchema } from "../../src/evidence/schema.js";
 import { EVIDENCE_SCHEMA } from "../../src/evidence/types.js";
@@ -282,4 +282,49 @@ test("coAuthorTrailers reads every Co-authored-by line and ignores malformed one
     { name: "A B", email: "a@x.io" },
     { name: null, email: "c@x.io" },
   ]);
+});
+
+describe("pushPullRequest", () => {
+  const MERGE = "9".repeat(40);
+  const PR_HEAD = "8".repeat(40);
+  const pull = (extra: Record<string, unknown> = {}) => ({
+    number: 12,
+    merged_at: "2026-11-25T11:00:00Z",
+    merge_commit_sha: MERGE,
+    base: { ref: "main" },
+    head: { sha: PR_HEAD },
+    ...extra,
+  });
+  const run = (id: number, conclusion: string | null, appId = 1) => ({ id, name: "vouch", conclusion, app: { id: appId } });
+  const target = { owner: "acme", repo: "app", ref: "refs/heads/main", sha: MERGE, appId: 1 };
+
+  test("a push whose commit is the merge of a pull request Vouch passed", async () => {
+    nock(API).get(`/repos/acme/app/commits/${MERGE}/pulls`).query(true).reply(200, [pull()]);
+    nock(API)
+      .get(`/repos/acme/app/commits/${PR_HEAD}/check-runs`)
+      .query((q) => q.check_name === "vouch" && q.app_id === "1")
+      .reply(200, { total_count: 2, check_runs: [run(5, "failure"), run(6, "success")] });
+    expect(await pushPullRequest(testOctokit(), target)).toEqual({ viaPullRequest: { number: 12, passed: true, headSha: PR_HEAD }, requests: 2 });
+  });
+
+  test("Vouch's latest run failed, or only another app's run passed: not passed", async () => {
+    nock(API).get(`/repos/acme/app/commits/${MERGE}/pulls`).query(true).times(2).reply(200, [pull()]);
+    nock(API).get(`/repos/acme/app/commits/${PR_HEAD}/check-runs`).query(true).reply(200, { total_count: 2, check_runs: [run(7, "failure"), run(6, "success")] });
+    expect((await pushPullRequest(testOctokit(), target)).viaPullRequest?.passed).toBe(false);
+    nock(API).get(`/repos/acme/app/commits/${PR_HEAD}/check-runs`).query(true).reply(200, { total_count: 1, check_runs: [run(9, "success", 666)] });
+    expect((await pushPullRequest(testOctokit(), target)).viaPullRequest?.passed).toBe(false);
+  });
+
+  test("a commit that is not the merge commit of a pull request into this branch is a direct push", async () => {
+    nock(API)
+      .get(`/repos/acme/app/commits/${MERGE}/pulls`)
+      .query(true)
+      .reply(200, [pull({ base: { ref: "dev" } }), pull({ merged_at: null }), pull({ merge_commit_sha: "7".repeat(40) })]);
+    expect(await pushPullRequest(testOctokit(), target)).toEqual({ viaPullRequest: null, requests: 1 });
+  });
+
+  test("API failures are evidence errors naming the call", async () => {
+    nock(API).get(`/repos/acme/app/commits/${MERGE}/pulls`).query(true).reply(500, {});
+    await expect(pushPullRequest(testOctokit(), target)).rejects.toThrow(`GitHub API: could not read the pull requests of commit ${MERGE} (HTTP 500)`);
+  });
 });
