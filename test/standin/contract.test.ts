@@ -24,13 +24,10 @@ beforeAll(async () => {
   });
   standIn.state.addSshSigningKey("alice", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample alice");
   standIn.state.addDelivery({ event: "pull_request", action: "opened", repositoryId: 1 });
-  standIn.state.setBranchProtection("acme", "widgets", "main", {
-    url: `${standIn.apiUrl}/repos/acme/widgets/branches/main/protection`,
-    enforce_admins: { url: `${standIn.apiUrl}/x`, enabled: true },
-  });
+  standIn.state.setBranchProtection("acme", "widgets", "main", { enforce_admins: { enabled: true } });
   standIn.state.setBranchRules("acme", "widgets", "main", [
     { type: "non_fast_forward", ruleset_source_type: "Repository", ruleset_source: "acme/widgets", ruleset_id: 1 },
-    { type: "required_signatures", ruleset_source_type: "Organization", ruleset_source: "acme", ruleset_id: 2 },
+    { type: "required_signatures" },
   ]);
 });
 

@@ -1,4 +1,5 @@
 // Repository endpoints answered from the bare git repositories: metadata, contents, pulls, compare.
+import { complete } from "./shapes.js";
 import type { RepoRecord, PullRecord } from "./state.js";
 import { json, notFound, paginate, paged, unprocessable, type HttpResult } from "./http.js";
 import type { RestContext, RestHandler } from "./rest-context.js";
@@ -205,7 +206,8 @@ export const repoHandlers: Record<string, RestHandler> = {
     const repo = repoOf(ctx);
     if (!repo) return notFound();
     const rules = ctx.state.branchRules.get(`${repo.owner.toLowerCase()}/${repo.name.toLowerCase()}#${ctx.params.branch}`) ?? [];
-    return paged(paginate(rules, ctx.query, ctx.url));
+    const page = paginate(rules, ctx.query, ctx.url);
+    return paged({ ...page, items: page.items.map((rule) => complete("repository-rule-detailed", rule, ctx.build.api)) });
   },
 
   "GET /repos/{owner}/{repo}/branches/{branch}/protection": async (ctx) => {
@@ -213,6 +215,6 @@ export const repoHandlers: Record<string, RestHandler> = {
     if (!repo) return notFound();
     if (!(await resolveCommit(repo.gitDir, `refs/heads/${ctx.params.branch}`))) return notFound("Branch not found");
     const protection = ctx.state.branchProtection.get(`${repo.owner.toLowerCase()}/${repo.name.toLowerCase()}#${ctx.params.branch}`);
-    return protection === undefined ? notFound("Branch not protected") : json(200, protection);
+    return protection === undefined ? notFound("Branch not protected") : json(200, complete("branch-protection", protection, ctx.build.api));
   },
 };

@@ -242,3 +242,45 @@ describe("robustness, faults and the request log", () => {
     expect(JSON.stringify(standIn.requests())).not.toMatch(/ghs_|authorization/i);
   });
 });
+
+describe("installation scope, large files, issues and deliveries", () => {
+  test("a repository outside the installation is invisible to its token, over REST and git alike", async () => {
+    const hidden = await standIn.addRepo({ owner: "acme", name: "hidden", installed: false });
+    await push(seeded.work, hidden.gitDir, ["main"]);
+    expect((await api(standIn, "GET", "/repos/acme/hidden")).status).toBe(404);
+    expect((await api(standIn, "GET", "/repos/acme/hidden/contents/README.md")).status).toBe(404);
+    const listed = (await api(standIn, "GET", "/installation/repositories?per_page=100")).body as { repositories: Array<{ name: string }> };
+    expect(listed.repositories.map((r) => r.name)).toContain("widgets");
+    expect(listed.repositories.map((r) => r.name)).not.toContain("hidden");
+    const info = await fetch(`${standIn.url}/acme/hidden.git/info/refs?service=git-upload-pack`, {
+      headers: { authorization: `Basic ${Buffer.from(`x-access-token:${standIn.issueToken()}`).toString("base64")}` },
+    });
+    expect(info.status).toBe(404);
+  });
+
+  test("files over 1 MB come back without content, as GitHub's contents API does", async () => {
+    const repo = await standIn.addRepo({ owner: "acme", name: "big" });
+    await importCommit(repo.gitDir, { ref: "main", files: { "big.bin": Buffer.alloc(1024 * 1024 + 1, 7), "small.txt": "s\n" }, message: "big" });
+    const big = (await api(standIn, "GET", "/repos/acme/big/contents/big.bin")).body as { encoding: string; content: string; size: number };
+    expect(big).toMatchObject({ encoding: "none", content: "", size: 1024 * 1024 + 1 });
+    const small = (await api(standIn, "GET", "/repos/acme/big/contents/small.txt")).body as { encoding: string; content: string };
+    expect(small.encoding).toBe("base64");
+  });
+
+  test("issues are recorded with the app as author; redelivery requests are recorded", async () => {
+    const created = await api(standIn, "POST", "/repos/acme/widgets/issues", { body: { title: "Vouch: force push to main", body: "details", labels: ["security"] } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ title: "Vouch: force push to main", labels: [{ name: "security" }], user: { login: "vouch[bot]", type: "Bot" } });
+    expect(standIn.state.issues.at(-1)).toMatchObject({ title: "Vouch: force push to main", body: "details" });
+    expect((await api(standIn, "POST", "/repos/acme/widgets/issues", { body: { body: "no title" } })).status).toBe(422);
+
+    const delivery = standIn.state.addDelivery({ event: "push", statusCode: 500, status: "Internal Server Error" });
+    const jwt = `Bearer ${appJwt(keys.privateKey, 42)}`;
+    const listed = (await api(standIn, "GET", "/app/hook/deliveries", { authorization: jwt })).body as Array<{ id: number; status_code: number }>;
+    expect(listed[0]).toMatchObject({ id: delivery.id, status_code: 500 });
+    expect((await api(standIn, "POST", `/app/hook/deliveries/${delivery.id}/attempts`, { authorization: jwt })).status).toBe(202);
+    expect((await api(standIn, "POST", "/app/hook/deliveries/1/attempts", { authorization: jwt })).status).toBe(404);
+    expect(standIn.state.redeliveries).toEqual([delivery.id]);
+  });
+});
+
