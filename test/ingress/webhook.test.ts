@@ -194,9 +194,11 @@ describe("webhook ingress over HTTP", () => {
         },
       );
       req.on("error", reject);
-      // Keep sending until the server answers: it must answer long before this ends.
+      // Send a few KB over the limit and never finish the chunked body: an answer can then only come
+      // from a server that stopped reading early. (Writing on after the answer would race the server's
+      // close and fail with EPIPE instead of showing the 413.)
       const pump = (): void => {
-        if (req.destroyed || written > 64 * 1024 * 1024) return;
+        if (req.destroyed || written >= 8 * 1024) return;
         written += chunk.length;
         if (req.write(chunk)) setImmediate(pump);
         else req.once("drain", pump);
@@ -204,7 +206,6 @@ describe("webhook ingress over HTTP", () => {
       pump();
     });
     expect(status).toBe(413);
-    expect(written).toBeLessThan(16 * 1024 * 1024);
   });
 
   test("a redelivery with the same delivery id is answered 202 and processed once", async () => {
