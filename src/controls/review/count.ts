@@ -68,6 +68,8 @@ export function countNamespace(args: {
   for (const s of args.standings) {
     const reasons: string[] = [];
     const who = s.reviewer;
+    // A deleted account (GitHub's "ghost") cannot be checked for independence or membership.
+    if (who.id === null && who.login === null) reasons.push("has an account that no longer exists or could not be identified");
     const bot = isBot(who, policy);
     const namedBot = bot && bots.some((b) => principalIncludes(b, who));
     if (bot && !namedBot) reasons.push("is a bot this namespace's review.bots does not name");

@@ -48,6 +48,13 @@ describe("review control findings", () => {
     ]);
   });
 
+  test("an approval from a deleted account never counts, even with write access", () => {
+    const ghost = { login: null, id: null };
+    const r = judge(mainNeeds(1), pr({ reviews: [review(ghost, "APPROVED")] }));
+    expect(r.status).toBe("fail");
+    expect(find(r, "review.approval_not_counted")?.message).toMatch(/^an unknown account's review .* no longer exists/);
+  });
+
   test("a stale approval's remedy asks that reviewer to approve again; other reasons ask for someone else", () => {
     const r = judge(mainNeeds(1), pr({ reviews: [review(alice, "APPROVED", OLD_HEAD)] }));
     expect(find(r, "review.approval_not_counted")?.remedy).toBe("alice can approve the current head again.");
