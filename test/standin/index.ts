@@ -44,6 +44,8 @@ export interface StandIn {
   addUser: StandInState["addUser"];
   addTeam: StandInState["addTeam"];
   checkRuns: StandInState["checkRuns"];
+  addGpgKey: StandInState["addGpgKey"];
+  addSshSigningKey: StandInState["addSshSigningKey"];
   /** A fresh installation token, e.g. to `git push` over HTTP from a test. */
   issueToken(): string;
   /** `http://x-access-token:<token>@127.0.0.1:<port>/<owner>/<repo>.git` */
@@ -91,6 +93,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     addUser: (input) => state.addUser(input),
     addTeam: (input) => state.addTeam(input),
     checkRuns: (o, r) => state.checkRuns(o, r),
+    addGpgKey: (login, key) => state.addGpgKey(login, key),
+    addSshSigningKey: (login, key, title) => state.addSshSigningKey(login, key, title),
     issueToken: () => authenticator.issue(installationId).token,
     gitUrl: (o, r, token) => {
       const u = new URL(`${url}/${o}/${r}.git`);

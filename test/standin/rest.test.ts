@@ -284,3 +284,19 @@ describe("installation scope, large files, issues and deliveries", () => {
   });
 });
 
+describe("reset", () => {
+  test("forgets pulls, checks, teams, keys, the log and pending faults, but keeps repositories and users", async () => {
+    standIn.addTeam({ org: "acme", slug: "t", members: ["alice"] });
+    standIn.addSshSigningKey("alice", "ssh-ed25519 AAAA alice");
+    standIn.failNext({ status: 500, count: 5 });
+    standIn.reset();
+    expect(standIn.state.pulls).toEqual([]);
+    expect(standIn.checkRuns("acme", "widgets")).toEqual([]);
+    expect(standIn.requests()).toEqual([]);
+    expect((await api(standIn, "GET", "/repos/acme/widgets")).status).toBe(200);
+    expect((await api(standIn, "GET", "/repos/acme/widgets/pulls/1")).status).toBe(404);
+    expect((await api(standIn, "GET", "/orgs/acme/teams/t/members")).status).toBe(404);
+    expect((await api(standIn, "GET", "/users/alice/ssh_signing_keys")).body).toEqual([]);
+  });
+});
+
