@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { validate } from "@octokit/graphql-schema";
 import nock from "nock";
 import { GitHubEvidenceError } from "../../src/github/client.js";
@@ -9,6 +9,10 @@ import { EVIDENCE_SCHEMA } from "../../src/evidence/types.js";
 import { reviewControl } from "../../src/controls/review/index.js";
 import { touchedNamespaces } from "../../src/engine/namespaces.js";
 import { PolicySchema } from "../../src/policy/schema.js";
+import { Probot } from "probot";
+import type { GitHubClient } from "../../src/github/client.js";
+import { startStandIn, type StandIn } from "../standin/index.js";
+import { appKeys, seedRepository, type Seeded } from "../standin/testing.js";
 import { API, testOctokit } from "./octokit.js";
 
 beforeEach(() => nock.disableNetConnect());
@@ -326,5 +330,71 @@ describe("pushPullRequest", () => {
   test("API failures are evidence errors naming the call", async () => {
     nock(API).get(`/repos/acme/app/commits/${MERGE}/pulls`).query(true).reply(500, {});
     await expect(pushPullRequest(testOctokit(), target)).rejects.toThrow(`GitHub API: could not read the pull requests of commit ${MERGE} (HTTP 500)`);
+  });
+});
+
+describe("against the GitHub stand-in (real GraphQL execution, real git)", () => {
+  let standIn: StandIn;
+  let seeded: Seeded;
+  let octokit: GitHubClient;
+  const keys = appKeys();
+
+  beforeAll(async () => {
+    standIn = await startStandIn({ publicKey: keys.publicKey, appId: 321 });
+    seeded = await seedRepository(standIn);
+    const probot = new Probot({ appId: 321, privateKey: keys.privateKey, secret: "s", baseUrl: standIn.apiUrl, logLevel: "fatal" });
+    octokit = (await probot.auth(1)) as unknown as GitHubClient;
+  });
+  afterAll(async () => {
+    await seeded.cleanup();
+    await standIn.close();
+  });
+  beforeEach(() => nock.enableNetConnect(/^127\.0\.0\.1/));
+
+  test("gathers commits, bound reviews and a team, and the review control decides on them", async () => {
+    const r0 = { owner: "acme", repo: "widgets", pullNumber: 1 };
+    standIn.addReview({ ...r0, user: "bob", state: "APPROVED" });
+    standIn.addReview({ ...r0, user: "carol", state: "APPROVED", commitId: seeded.baseSha });
+    standIn.addReview({ ...r0, user: "dave", state: "CHANGES_REQUESTED" });
+    standIn.addTeam({ org: "acme", slug: "maintainers", members: ["bob", "carol", "dave"] });
+
+    const r = await gatherReviewEvidence(octokit, { owner: "acme", repo: "widgets", number: 1 }, { teams: ["@acme/maintainers"] });
+    expect(r.gaps).toEqual([]);
+    expect(r.headSha).toBe(seeded.headSha);
+    expect(r.review.commits).toHaveLength(2);
+    expect(r.review.commits[1]!.author.user?.login).toBe("alice");
+    expect(r.review.commits[1]!.committer).toMatchObject({ email: "ci@example.com", user: null });
+    expect(r.review.reviews.map((x) => [x.author.login, x.state, x.commitOid === seeded.headSha])).toEqual([
+      ["bob", "APPROVED", true],
+      ["carol", "APPROVED", false],
+      ["dave", "CHANGES_REQUESTED", true],
+    ]);
+    expect(r.teams[0]?.members.map((m) => m.login)).toEqual(["bob", "carol", "dave"]);
+
+    const policy = PolicySchema.parse({
+      version: 1,
+      namespaces: [{ name: "main", refs: ["refs/heads/main"], review: { approvals: 2, from: ["@acme/maintainers"] } }],
+    });
+    const evidence = {
+      schema: EVIDENCE_SCHEMA,
+      repository: { id: 1, fullName: "acme/widgets" },
+      observedAt: "2026-11-25T12:00:00.000Z",
+      change: {
+        kind: "pull_request" as const,
+        ref: "refs/heads/main",
+        baseSha: seeded.baseSha,
+        headSha: r.headSha,
+        files: [],
+        filesComplete: true,
+        pullRequest: { number: 1, author: { login: "alice", id: standIn.state.user("alice").id }, headRef: "feature", headRepository: "acme/widgets", draft: false },
+      },
+      gaps: r.gaps,
+      review: r.review,
+      teams: r.teams,
+    };
+    const result = reviewControl.evaluate({ policy, evidence, touched: touchedNamespaces(policy.namespaces, evidence.change) });
+    expect(result.findings.filter((f) => f.severity === "error").map((f) => f.code)).toEqual(["review.insufficient_approvals", "review.changes_requested"]);
+    expect(result.findings.find((f) => f.code === "review.insufficient_approvals")?.message).toMatch(/it has 1 \(bob\)/);
+    expect(result.findings.find((f) => f.code === "review.approval_not_counted" && f.message.startsWith("carol"))?.message).toMatch(/not the current head/);
   });
 });
