@@ -185,7 +185,7 @@ function runRule(
     const firstLine = lineIndex(starts, start);
     const lastLine = lineIndex(starts, end - 1);
     if (!passesFilters(rule, secret, lineText(fragment, firstLine))) continue;
-    const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text, index: m.index }) : true;
+    const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text, index: m.index, path }) : true;
     if (verdict === false) continue;
     const severity: SecretSeverity = verdict === true ? rule.severity : verdict;
     taken.push({ start, end });

@@ -16,6 +16,8 @@ export interface ValidatorInput {
   fragment: string;
   /** Offset of the match in the fragment, for validators that look at nearby lines. */
   index: number;
+  /** The file's path: some shapes mean a literal in configuration files and a reference in code. */
+  path: string;
 }
 
 /**

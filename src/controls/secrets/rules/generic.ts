@@ -1,68 +1,139 @@
 /**
- * Generic assignments: a secret-sounding name, an assignment, and a value that looks random rather than like a
- * reference, a template or a placeholder. High recall, lower precision, so it only warns.
+ * Generic assignments: a secret-sounding name, an assignment, and a value that is a literal rather than a
+ * reference, a template or a placeholder. High recall, lower precision, so these rules only warn.
  */
 import { shannonEntropy } from "../entropy.js";
 import type { SecretRule } from "../types.js";
-import { ALNUM, fake } from "./fake.js";
+import { ALNUM, fake, LOWER } from "./fake.js";
 
 const token = fake(ALNUM, 32, 1301);
 const password = `${fake(ALNUM, 9, 1302)}#${fake(ALNUM, 5, 1303)}`;
+const lowerKey = fake(LOWER.replace(/[aeiou]/g, ""), 22, 1304);
 
-/** Values that name something instead of being a secret: code references, calls, paths, types, words. */
+/** Values that name something instead of being a secret: code references, calls, paths, types, prose. */
 const NOT_A_VALUE: RegExp[] = [
   /^(?:process\.env|os\.environ|os\.getenv|env|config|settings|self|this|props|params|args|request|req|options|opts)\b/i,
   /[()]/, // a call
-  /^[a-z]+(?:[._-][a-z]+)*$/, // lower-case words or dotted names: `secret_key`, `auth.token`
+  /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/, // dotted names: `config.auth.token`
   /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/, // ENV_VAR_NAMES
-  /^(?:[a-z]+[A-Z][a-z]*)+$/, // camelCase identifiers
+  /^[a-z]{2,}(?:[A-Z][a-z]{2,})+$/, // camelCase identifiers
+  /^[A-Z]*(?:[A-Z][a-z]{2,})+$/, // PascalCase identifiers
+  /^[a-z]+(?:_[a-z0-9]+)+$/, // snake_case identifiers
   /^(?:\.{0,2}\/|[A-Za-z]:\\|~\/)/, // paths
   /^(?:https?|file):\/\//i,
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, // UUIDs are mostly ids
+  /^\$2[aby]?\$\d\d\$/, // bcrypt hashes are stored hashes, not credentials
   /\s/, // prose
+  /[^ -~]/, // non-ASCII words are labels (translations), not secrets
 ];
 
 const STOPWORDS = [
   "example", "sample", "placeholder", "changeme", "change_me", "change-me", "dummy", "redacted", "your", "xxxx", "****",
-  "todo", "fixme", "secret_key", "password", "passwd", "token", "default", "undefined", "null", "string", "replace",
+  "todo", "fixme", "secret_key", "passw", "token", "default", "undefined", "null", "string", "replace",
   "insert", "enter", "put_", "mock", "${", "{{", "<%", "%s", "%(", "\\n",
 ];
 
+const VOWELS = /[aeiouAEIOU]/g;
+
+/** Letters-only text with few vowels reads as random rather than as words. */
+function unpronounceable(value: string): boolean {
+  if (!/^[A-Za-z]+$/.test(value)) return false;
+  return (value.match(VOWELS)?.length ?? 0) / value.length < 0.3;
+}
+
+function classesOf(value: string): number {
+  return [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
+}
+
 function looksRandom(value: string): boolean {
   if (NOT_A_VALUE.some((re) => re.test(value))) return false;
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
+  // Letters only: random if it cannot be read as words.
+  if (/^[A-Za-z]+$/.test(value) && !unpronounceable(value)) return false;
+  const classes = classesOf(value);
   const entropy = shannonEntropy(value);
-  if (value.length >= 20) return classes >= 2 && entropy > 3.5;
+  if (value.length >= 20 && classes >= 2 && entropy > 3.5) return true;
+  if (value.length >= 10 && entropy > 3 && (classes >= 2 || unpronounceable(value))) return true;
   return classes >= 3 && entropy > 2.8;
 }
 
+/** Files in which an unquoted value is a literal (configuration) rather than a reference (code). */
+const CONFIG_FILE = /(?:^|\/)(?:\.env[^/]*|[^/]*\.(?:env|ya?ml|ini|cfg|conf|properties|toml|sh|bash|zsh|md|txt|dockerfile)|Dockerfile)$/i;
+
+/** A password field holds a credential whatever it looks like; only references and placeholders are excluded. */
+function isPasswordLiteral(value: string, quoted: boolean, path: string): boolean {
+  if (value.length < 4 || NOT_A_VALUE.some((re) => re.test(value))) return false;
+  if (/^(?:pass(?:word)?|secret|admin|root|user(?:name)?|test|guest|none|empty|required|optional|hidden)$/i.test(value)) return false;
+  return quoted || CONFIG_FILE.test(path) || classesOf(value) >= 2;
+}
+
+/** The name's tail, an optional closing quote or bracket, then an assignment. */
+const NAME_TAIL = String.raw`[A-Za-z0-9_.-]{0,24}["'\x60]?\]?[ \t]*`;
+/**
+ * `= value`, `: value`, `=> value` with the value quoted (groups 1-2) or bare (group 3); after a comma, as in
+ * `("password", "value")`, only a quoted value counts (groups 4-5), since bare words there are argument lists.
+ */
+const ASSIGNED_VALUE = String.raw`(?:(?:=|:=|:|=>|\+=)[ \t]*(?:new[ \t]+String\()?(?:(["'\x60])([^"'\x60\r\n]{4,150})\1|([A-Za-z0-9_\-+/=.~!@#$%^&*]{4,150})(?=[\s,;}\]]|$))|,[ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\4)`;
+
 export const genericRules: SecretRule[] = [
+  {
+    id: "generic-password-assignment",
+    description: "A password-named field assigned a literal value",
+    keywords: ["pass", "pwd"],
+    regex: new RegExp(String.raw`(?:passw(?:or)?d|passwd|passphrase|pwd|pass(?![a-z]))` + NAME_TAIL + ASSIGNED_VALUE, "gim"),
+    secretGroup: [2, 3, 5],
+    severity: "warn",
+    allowlist: { stopwords: STOPWORDS.filter((w) => w !== "token") },
+    validate: ({ secret, match, path }) => isPasswordLiteral(secret, /["'`]$/.test(match), path),
+    samples: {
+      match: [
+        { text: `DB_PASSWORD=${password}`, secret: password },
+        { text: `  password: "kqmvzrtw",`, secret: "kqmvzrtw" },
+        { text: `users: [{user: svc, pass: wxyzq}]`, secret: "wxyzq" },
+      ],
+      noMatch: [
+        "password = os.environ['DB_PASSWORD']",
+        'password = "password"',
+        "password = request.form.password",
+        "def login(username, password):",
+        '"LABEL_PASSWORD": "Contraseña",',
+        "password: $2a$10$LoRPzN3GtF2pNX5QgCBBHeUr6/zVN./RVGOu5U8SpHyg2sfzvfXji",
+        "const pass = passwordInput;",
+      ],
+      path: "config/app.yml",
+    },
+  },
   {
     id: "generic-secret-assignment",
     description: "A secret-sounding name assigned a random-looking literal value",
-    keywords: ["pass", "pwd", "secret", "token", "key", "auth", "cred"],
-    regex:
-      /(?:passw(?:or)?d|passwd|pwd|secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|credential)[A-Za-z0-9_.-]{0,24}["'`]?\]?[ \t]*(?:=|:=|:|=>|\+=|,)[ \t]*(?:new[ \t]+String\()?(?:(["'`])([^"'`\r\n]{6,150})\1|([A-Za-z0-9_\-+/=.~!@#$%^&*]{8,150})(?=[\s,;}\]]|$))/gim,
-    secretGroup: [2, 3],
+    keywords: ["secret", "token", "key", "auth", "cred"],
+    regex: new RegExp(
+      String.raw`(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|credential|auth)` + NAME_TAIL + ASSIGNED_VALUE,
+      "gim",
+    ),
+    secretGroup: [2, 3, 5],
     severity: "warn",
     allowlist: { stopwords: STOPWORDS },
     validate: ({ secret }) => looksRandom(secret),
     samples: {
       match: [
         { text: `api_key = "${token}"`, secret: token },
-        { text: `DB_PASSWORD=${password}`, secret: password },
         { text: `  clientSecret: '${token}',`, secret: token },
         { text: `$config['auth_token'] => "${token}";`, secret: token },
+        { text: `GANDI_API_KEY=${lowerKey} \\`, secret: lowerKey },
+        { text: `keyAuth := "${token}"`, secret: token },
+        { text: `put("client_secret", "${token}")`, secret: token },
       ],
       noMatch: [
-        "password = os.environ['DB_PASSWORD']",
         'api_key = "your_api_key_here"',
         "secret: ${{ secrets.DEPLOY_KEY }}",
         "token = getToken(user)",
-        'password = "password"',
         "const accessKey = props.accessKey;",
         'private_key_path = "/etc/ssl/key.pem"',
         "AUTH_TOKEN_HEADER: X_AUTH_TOKEN_NAME",
+        'secret_name = "authorization_header"',
+        'token_type = "authentication"',
+        "exports.TSBooleanKeyword = TSBooleanKeyword;",
+        "export { TSAnyKeyword, TSBigIntKeyword, DEPRECATED_KEYS };",
+        "f(token, someArgument)",
       ],
     },
   },
