@@ -43,8 +43,17 @@ export class CatFileSource implements ObjectSource {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       this.queue.push({ id, resolve, reject });
-      this.start().stdin.write(`${id}\n`);
+      this.outgoing.push(id);
+      if (this.outgoing.length === 1) process.nextTick(() => this.flush());
     });
+  }
+
+  /** Requests made in the same tick go to git in one write: one syscall instead of one per object. */
+  private readonly outgoing: string[] = [];
+
+  private flush(): void {
+    const ids = this.outgoing.splice(0);
+    if (ids.length > 0 && !this.failed) this.start().stdin.write(`${ids.join("\n")}\n`);
   }
 
   /** Ends the git process; pending reads are rejected. */
@@ -75,6 +84,7 @@ export class CatFileSource implements ObjectSource {
 
   private fail(e: Error): void {
     this.failed = e;
+    this.outgoing.length = 0;
     for (const p of this.queue.splice(0)) p.reject(e);
     this.chunks = [];
     this.buffered = 0;

@@ -210,3 +210,17 @@ describe("resolveRevisions", () => {
     await expect(resolveRevisions(sha1Repo, ["no-such-ref"])).rejects.toThrow();
   });
 });
+
+describe("CatFileSource lifecycle", () => {
+  test("closing with reads in flight rejects them, and the source can be used again", async () => {
+    const src = new CatFileSource(sha1Repo);
+    const head = git(sha1Repo, ["rev-parse", "HEAD"]);
+    const inFlight = src.read(head);
+    src.close();
+    await expect(inFlight).rejects.toMatchObject({ code: "io" });
+    expect((await src.read(head)).id).toBe(head);
+    const many = await Promise.all(Array.from({ length: 50 }, () => src.read(head)));
+    expect(new Set(many.map((o) => o.id))).toEqual(new Set([head]));
+    src.close();
+  });
+});
