@@ -71,14 +71,14 @@ const NAME_TAIL = String.raw`[A-Za-z0-9_.-]{0,24}["'\x60]?\]?[ \t]*`;
  * `= value`, `: value`, `=> value` with the value quoted (groups 1-2) or bare (group 3); after a comma, as in
  * `("password", "value")`, only a quoted value counts (groups 4-5), since bare words there are argument lists.
  */
-const ASSIGNED_VALUE = String.raw`(?:(?:=|:=|:|=>|\+=)[ \t]*(?:new[ \t]+String\()?(?:(["'\x60])([^"'\x60\r\n]{4,150})\1|([A-Za-z0-9_\-+/=.~!@#$%^&*]{4,150})(?=[\s,;}\]]|$))|,[ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\4)`;
+const ASSIGNED_VALUE = String.raw`(?:(?:=|:=|:|=>|\+=)[ \t]*(?:new[ \t]+String\()?(?:(["'\x60])([^"'\x60\r\n]{4,150})\1|([A-Za-z0-9_\-+/=.~!@#$%^&*]{4,150})(?=[\s,;}\]]|$))|(?<=["'\x60]\]?[ \t]*),[ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\4)`;
 
 export const genericRules: SecretRule[] = [
   {
     id: "generic-password-assignment",
     description: "A password-named field assigned a literal value",
     keywords: ["pass", "pwd"],
-    regex: new RegExp(String.raw`(?:passw(?:or)?d|passwd|passphrase|pwd|pass(?![a-z]))` + NAME_TAIL + ASSIGNED_VALUE, "gim"),
+    regex: new RegExp(String.raw`(?:passw(?:or)?d|passwd|passphrase|pwd|(?<![a-z])pass(?![a-z]))` + NAME_TAIL + ASSIGNED_VALUE, "gim"),
     secretGroup: [2, 3, 5],
     severity: "warn",
     allowlist: { stopwords: STOPWORDS.filter((w) => w !== "token") },
@@ -88,6 +88,7 @@ export const genericRules: SecretRule[] = [
         { text: `DB_PASSWORD=${password}`, secret: password },
         { text: `  password: "kqmvzrtw",`, secret: "kqmvzrtw" },
         { text: `users: [{user: svc, pass: wxyzq}]`, secret: "wxyzq" },
+        { text: `props.put("password", "${password}");`, secret: password },
       ],
       noMatch: [
         "password = os.environ['DB_PASSWORD']",
@@ -97,6 +98,9 @@ export const genericRules: SecretRule[] = [
         '"LABEL_PASSWORD": "Contraseña",',
         "password: $2a$10$LoRPzN3GtF2pNX5QgCBBHeUr6/zVN./RVGOu5U8SpHyg2sfzvfXji",
         "const pass = passwordInput;",
+        '"minipass": "^7.1.2",',
+        "scrypt(password, 'salt', 64, callback)",
+        '"bypass-list": "delete"',
       ],
       path: "config/app.yml",
     },
