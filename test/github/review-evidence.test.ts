@@ -5,7 +5,7 @@ import { GitHubEvidenceError } from "../../src/github/client.js";
 import { coAuthorTrailers, gatherReviewEvidence, pushPullRequest, teamSnapshot } from "../../src/github/review-evidence.js";
 import { REVIEW_QUERIES } from "../../src/github/review-queries.js";
 import { EvidenceSchema } from "../../src/evidence/schema.js";
-import { EVIDENCE_SCHEMA } from "../../src/evidence/types.js";
+import { EVIDENCE_SCHEMA, type Evidence } from "../../src/evidence/types.js";
 import { reviewControl } from "../../src/controls/review/index.js";
 import { touchedNamespaces } from "../../src/engine/namespaces.js";
 import { PolicySchema } from "../../src/policy/schema.js";
@@ -375,7 +375,7 @@ describe("against the GitHub stand-in (real GraphQL execution, real git)", () =>
       version: 1,
       namespaces: [{ name: "main", refs: ["refs/heads/main"], review: { approvals: 2, from: ["@acme/maintainers"] } }],
     });
-    const evidence = {
+    const evidence: Evidence = {
       schema: EVIDENCE_SCHEMA,
       repository: { id: 1, fullName: "acme/widgets" },
       observedAt: "2026-11-25T12:00:00.000Z",
