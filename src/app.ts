@@ -40,6 +40,22 @@ function repoRef(repository: RepositoryPayload): RepoRef {
 export default function vouchApp(app: Probot, options: VouchAppOptions = {}): void {
   const deps: EvaluationDeps = { now: options.now ?? (() => new Date()), log: app.log };
 
+  // The app's bot login, looked up once (GET /app) the first time a bot sends an event.
+  let botLogin: Promise<string | null> | undefined;
+  const ourBotLogin = (): Promise<string | null> => {
+    botLogin ??= app.auth().then(
+      async (octokit) => `${(await octokit.rest.apps.getAuthenticated()).data?.slug ?? ""}[bot]`,
+      () => null,
+    );
+    return botLogin.then((login) => {
+      if (login === null) botLogin = undefined; // retry the lookup next time
+      return login;
+    });
+  };
+  /** Events Vouch caused itself are not evaluated again. */
+  const causedByVouch = async (payload: { sender?: { type?: string; login?: string } }): Promise<boolean> =>
+    payload.sender?.type === "Bot" && payload.sender.login !== undefined && payload.sender.login === (await ourBotLogin());
+
   const evaluatePullRequest = (
     octokit: GitHubClient,
     deliveryId: string,
@@ -58,6 +74,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     runEvaluation(octokit, options.appId !== undefined ? { ...target, appId: options.appId } : target, deps);
 
   const onPullRequest = async (context: Context<"pull_request">) => {
+    if (await causedByVouch(context.payload)) return;
     const { pull_request: pr, repository } = context.payload;
     if (context.payload.action === "edited" && !("base" in (context.payload.changes ?? {}))) return;
     await evaluatePullRequest(context.octokit, context.id, repoRef(repository), {
@@ -72,6 +89,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
   );
 
   app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], async (context) => {
+    if (await causedByVouch(context.payload)) return;
     const { pull_request: pr, repository } = context.payload;
     await evaluatePullRequest(context.octokit, context.id, repoRef(repository), {
       number: pr.number,
@@ -81,6 +99,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
   });
 
   app.on("push", async (context) => {
+    if (await causedByVouch(context.payload)) return;
     const p = context.payload;
     const repo = repoRef(p.repository as RepositoryPayload);
     // A deleted ref has no commit to hang a check run on; the namespaces control records deletions (issue 4).

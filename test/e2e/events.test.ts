@@ -104,6 +104,24 @@ describe("pull_request", () => {
   });
 });
 
+describe("events Vouch caused itself", () => {
+  test("are not evaluated again, while the same event from another bot is", async () => {
+    const pr = await h.openPullRequest("events", dir, "by-bot", { "bot.txt": "b\n" });
+    const payload = (login: string) =>
+      webhookPayload("pull_request", "synchronize", {
+        ...fromStandIn(h.standIn.state, OWNER, "events", pr.number),
+        origin: h.standIn.url,
+        installationId: h.standIn.installationId,
+        sender: { login, id: 99, type: "Bot" },
+      });
+    await deliverAndDrain("pull_request", payload("vouch[bot]"));
+    expect(h.standIn.checkRuns(OWNER, "events").filter((r) => r.headSha === pr.head.sha)).toHaveLength(0);
+
+    await h.deliver("pull_request", payload("dependabot[bot]"));
+    expect((await h.completedRun("events", pr.head.sha)).conclusion).toBe("success");
+  });
+});
+
 describe("check_run and check_suite", () => {
   test("a re-run of Vouch's check re-evaluates the pull request it belongs to, updating the same run", async () => {
     const pr = await h.openPullRequest("events", dir, "rerun", { "r.txt": "r\n" });
