@@ -85,12 +85,16 @@ async function readArmoredKeys(text: string, origin: string): Promise<PublicKey[
 function sshLine(line: string, origin: string): { keyType: string; keyBlob: Buffer } {
   const [keyType, b64] = line.trim().split(/\s+/);
   if (!keyType || !b64) throw new TrustInputError(`${origin}: expected an SSH public key line "type base64 [comment]"`);
+  let keyBlob: Buffer;
   try {
-    const keyBlob = parseKeyBlob(b64);
-    return { keyType, keyBlob };
+    keyBlob = parseKeyBlob(b64);
   } catch (e) {
     throw new TrustInputError(`${origin}: ${(e as Error).message}`);
   }
+  // The blob names its own type; a mismatch means a mangled or mislabelled key.
+  const inner = keyBlob.length >= 4 ? keyBlob.subarray(4, 4 + keyBlob.readUInt32BE(0)).toString("latin1") : "";
+  if (inner !== keyType) throw new TrustInputError(`${origin}: key type ${JSON.stringify(keyType.slice(0, 40))} does not match the key`);
+  return { keyType, keyBlob };
 }
 
 export async function buildTrustStore(input: TrustInput): Promise<TrustStore> {

@@ -190,6 +190,9 @@ describe("trust from policy identities", () => {
     await expect(buildTrustStore({ allowedSigners: [{ name: "as", text: "a@b ssh-ed25519 !!!\n" }] })).rejects.toThrow(/as:1/);
     const policy = PolicySchema.parse({ version: 1, identities: { a: { keys: ["ssh-ed25519"] } } });
     await expect(buildTrustStore({ policy })).rejects.toBeInstanceOf(TrustInputError);
+    const relabelled = (corpus.sshPublicKeys.ed25519 ?? "").replace(/^ssh-ed25519/, "ssh-rsa");
+    const mislabelled = PolicySchema.parse({ version: 1, identities: { a: { keys: [relabelled] } } });
+    await expect(buildTrustStore({ policy: mislabelled })).rejects.toThrow(/does not match/);
   });
 });
 
