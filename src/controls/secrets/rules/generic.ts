@@ -22,6 +22,7 @@ const NOT_A_VALUE: RegExp[] = [
   /^(?:\.{0,2}\/|[A-Za-z]:\\|~\/)/, // paths
   /^(?:https?|file):\/\//i,
   /^\$2[aby]?\$\d\d\$/, // bcrypt hashes are stored hashes, not credentials
+  /^_?[a-z0-9-]+(?:\.[a-z0-9-]+)+\.?$/, // host names and dotted versions
   /\s/, // prose
   /[^ -~]/, // non-ASCII words are labels (translations), not secrets
 ];
@@ -29,7 +30,7 @@ const NOT_A_VALUE: RegExp[] = [
 const STOPWORDS = [
   "example", "sample", "placeholder", "changeme", "change_me", "change-me", "dummy", "redacted", "your", "xxxx", "****",
   "todo", "fixme", "secret_key", "passw", "token", "default", "undefined", "null", "string", "replace",
-  "insert", "enter", "put_", "mock", "${", "{{", "<%", "%s", "%(", "\\n",
+  "insert", "enter", "put_", "mock", "${", "{{", "<%", "%s", "%(", "\\n", "###",
 ];
 
 const VOWELS = /[aeiouAEIOU]/g;
@@ -53,6 +54,23 @@ function looksRandom(value: string): boolean {
   if (value.length >= 20 && classes >= 2 && entropy > 3.5) return true;
   if (value.length >= 10 && entropy > 3 && (classes >= 2 || unpronounceable(value))) return true;
   return classes >= 3 && entropy > 2.8;
+}
+
+/** Names whose value is not itself a secret: public keys, hashes, ids, metadata about a secret. */
+const NOT_A_SECRET_NAME =
+  /public|hash|salt|digest|encod|header|policy|type|length|min|max|field|label|param|prompt|regex|pattern|file|path|url|uri|fqdn|host|name|_id\b|id$|method|mode|format|version|expire|timeout|enabled|required/i;
+
+/** The identifier the match assigns to: the characters before the keyword plus the match up to its operator. */
+function assignedName(fragment: string, index: number, match: string): { name: string; templated: boolean } {
+  let start = index;
+  while (start > 0 && /[\w.$-]/.test(fragment[start - 1] ?? "")) start--;
+  const head = /^[^=:,>]*/.exec(match)?.[0] ?? "";
+  return { name: fragment.slice(start, index) + head, templated: fragment.slice(Math.max(0, start - 2), start) === "${" };
+}
+
+function acceptableName(fragment: string, index: number, match: string): boolean {
+  const { name, templated } = assignedName(fragment, index, match);
+  return !templated && !NOT_A_SECRET_NAME.test(name);
 }
 
 /** Files in which an unquoted value is a literal (configuration) rather than a reference (code). */
@@ -82,7 +100,8 @@ export const genericRules: SecretRule[] = [
     secretGroup: [2, 3, 5],
     severity: "warn",
     allowlist: { stopwords: STOPWORDS.filter((w) => w !== "token") },
-    validate: ({ secret, match, path }) => isPasswordLiteral(secret, /["'`]$/.test(match), path),
+    validate: ({ secret, match, path, fragment, index }) =>
+      acceptableName(fragment, index, match) && isPasswordLiteral(secret, /["'`]$/.test(match), path),
     samples: {
       match: [
         { text: `DB_PASSWORD=${password}`, secret: password },
@@ -101,6 +120,9 @@ export const genericRules: SecretRule[] = [
         '"minipass": "^7.1.2",',
         "scrypt(password, 'salt', 64, callback)",
         '"bypass-list": "delete"',
+        "password: ${DATASOURCE_PASSWORD:root123}",
+        "password_hash: 'foQzXY.HaydB.'",
+        "sysPassword=###ORACLE_PWD###",
       ],
       path: "config/app.yml",
     },
@@ -116,7 +138,7 @@ export const genericRules: SecretRule[] = [
     secretGroup: [2, 3, 5],
     severity: "warn",
     allowlist: { stopwords: STOPWORDS },
-    validate: ({ secret }) => looksRandom(secret),
+    validate: ({ secret, match, fragment, index }) => acceptableName(fragment, index, match) && looksRandom(secret),
     samples: {
       match: [
         { text: `api_key = "${token}"`, secret: token },
@@ -138,6 +160,8 @@ export const genericRules: SecretRule[] = [
         "exports.TSBooleanKeyword = TSBooleanKeyword;",
         "export { TSAnyKeyword, TSBigIntKeyword, DEPRECATED_KEYS };",
         "f(token, someArgument)",
+        `pwdPublicKey=${token}`,
+        'authFQDN: "_acme-challenge.foo.com."',
       ],
     },
   },
