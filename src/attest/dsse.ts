@@ -98,9 +98,14 @@ export type VerifyResult =
  * Verify an envelope against trusted keys (id -> public key). Valid when at least one signature
  * verifies under a trusted key; the key id only narrows which key is tried first, and a signature
  * whose id names no trusted key is still tried against every key (the id is unauthenticated).
+ * With `requireKeyId`, a signature counts only under the key its id names (Vouch always names it).
  * Returns the exact payload bytes that were verified: parse those, never the envelope again.
  */
-export function verifyEnvelope(envelope: unknown, trusted: ReadonlyMap<string, KeyObject>): VerifyResult {
+export function verifyEnvelope(
+  envelope: unknown,
+  trusted: ReadonlyMap<string, KeyObject>,
+  options: { requireKeyId?: boolean } = {},
+): VerifyResult {
   if (typeof envelope !== "object" || envelope === null) return { ok: false, reason: "envelope is not a JSON object" };
   const env = envelope as Partial<Record<keyof Envelope, unknown>>;
   if (typeof env.payloadType !== "string") return { ok: false, reason: "envelope has no payloadType" };
@@ -117,6 +122,8 @@ export function verifyEnvelope(envelope: unknown, trusted: ReadonlyMap<string, K
     const raw = decodeBase64(sig);
     if (!raw) continue;
     const hinted = typeof keyid === "string" ? trusted.get(keyid) : undefined;
+    // Strict mode (Vouch's own envelopes): the signature must name the trusted key that made it.
+    if (options.requireKeyId && !hinted) continue;
     const order: [string, KeyObject][] = hinted ? [[keyid as string, hinted]] : [...trusted.entries()];
     for (const [id, key] of order) {
       if (verifyBytes(key, message, raw)) return { ok: true, payload: body, payloadType: env.payloadType, keyId: id };

@@ -82,6 +82,10 @@ describe("envelope verification", () => {
     const env = signEnvelope(Buffer.from("hello"), "x", signer);
     env.signatures[0]!.keyid = "not-a-known-id";
     expect(verifyEnvelope(env, trusted).ok).toBe(true);
+    // Strict mode, used for Vouch's own envelopes, requires the id to name the signing key.
+    expect(verifyEnvelope(env, trusted, { requireKeyId: true }).ok).toBe(false);
+    env.signatures[0]!.keyid = signer.keyId;
+    expect(verifyEnvelope(env, trusted, { requireKeyId: true }).ok).toBe(true);
   });
 
   test("decodeBase64 rejects non-canonical text", () => {
