@@ -6,7 +6,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { scanText } from "../src/controls/secrets/engine.js";
-import { compileRuleset } from "../src/controls/secrets/ruleset.js";
+import { compileRuleset, type Ruleset } from "../src/controls/secrets/ruleset.js";
+import { importGitleaksToml } from "../src/controls/secrets/gitleaks.js";
+import { BUILTIN_RULES } from "../src/controls/secrets/rules/index.js";
 import type { SecretFinding } from "../src/controls/secrets/types.js";
 
 const args = process.argv.slice(2);
@@ -17,6 +19,29 @@ const arg = (name: string, fallback: string): string => {
 const CREDDATA = arg("--creddata", "/work/shared/datasets/creddata-lite/dev");
 const CORPUS = arg("--corpus", "node_modules");
 const CORPUS_MB = Number(arg("--corpus-mb", "40"));
+const GITLEAKS_TOML = arg("--gitleaks", "/work/shared/datasets/gitleaks/gitleaks.toml");
+
+/**
+ * gitleaks' default rules loaded through our importer (RE2, keywords, secretGroup, entropy, stopwords,
+ * allowlists) with our built-in rules off: a gitleaks-compatible baseline measured by the same harness.
+ */
+function gitleaksRuleset(withPathAllowlist: boolean): Ruleset | undefined {
+  let text: string;
+  try {
+    text = readFileSync(GITLEAKS_TOML, "utf8");
+  } catch {
+    return undefined;
+  }
+  const imported = importGitleaksToml(text, "block", "gitleaks.toml");
+  if (imported.skipped.length > 0) console.log(`gitleaks.toml: ${imported.skipped.length} rule(s) skipped by the importer`);
+  return compileRuleset({
+    disable: BUILTIN_RULES.map((r) => r.id),
+    extraRules: imported.rules,
+    allowPathRegexes: withPathAllowlist ? imported.allowPathRegexes : [],
+    allowRegexes: imported.allowRegexes,
+    skipDefaultPaths: withPathAllowlist,
+  });
+}
 const KEY = "bench-fingerprint-key";
 
 /**
@@ -106,12 +131,11 @@ const add = (m: Map<string, Counts>, k: string, field: keyof Counts) => {
   m.set(k, c);
 };
 
-function creddata(): void {
+function creddata(label: string, ruleset: Ruleset, detail: boolean): void {
   const dataDir = join(CREDDATA, "data");
   const rows = readRows(join(CREDDATA, "meta"));
   const byFile = new Map<string, Row[]>();
   for (const r of rows) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
-  const ruleset = compileRuleset();
   const files = walk(dataDir).filter((f) => !/\/LICEN|\/COPYING/i.test(f));
   const overall: Counts = { tp: 0, fp: 0, fn: 0 };
   const overallNoUuid: Counts = { tp: 0, fp: 0, fn: 0 };
@@ -157,12 +181,13 @@ function creddata(): void {
       if (hit) add(byRule, hit.rule, field);
     }
   }
-  console.log(`CredData-lite dev: ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${rows.length} labelled rows`);
+  console.log(`${label} on CredData-lite dev: ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${rows.length} labelled rows`);
   console.log(`  overall            ${fmt(overall)}`);
   console.log(`  without UUID rows  ${fmt(overallNoUuid)}`);
   const unl = [...unlabelled].length;
   console.log(`  unlabelled finding locations: ${unl}; pessimistic precision ${(overall.tp / (overall.tp + overall.fp + unl)).toFixed(3)}`);
   console.log(`  throughput (secret-dense, scan only, CPU time): ${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`);
+  if (!detail) return;
   console.log("  by category:");
   for (const [k, c] of [...byCategory].sort((a, b) => b[1].tp + b[1].fn - (a[1].tp + a[1].fn))) console.log(`    ${k.padEnd(28)} ${fmt(c)}`);
   console.log("  by scope:");
@@ -172,12 +197,11 @@ function creddata(): void {
   for (const [k, n] of unlabelledByRule) if (!byRule.has(k)) console.log(`    ${k.padEnd(34)} TP 0  FP 0  unlabelled ${n}`);
 }
 
-function ordinaryCode(): void {
+function ordinaryCode(label: string, ruleset: Ruleset, detail: boolean): void {
   const limit = CORPUS_MB * 1e6;
   const files = walk(CORPUS)
     .filter((f) => /\.(?:js|mjs|cjs|ts|mts|json|md|ya?ml)$/.test(f) && !/\.min\.js$|\.map$/.test(f))
     .sort();
-  const ruleset = compileRuleset({ skipDefaultPaths: false });
   const texts: { path: string; text: string }[] = [];
   let bytes = 0;
   for (const f of files) {
@@ -202,11 +226,22 @@ function ordinaryCode(): void {
   }
   const seconds = (cpuMs() - t0) / 1000;
   const count = (sev: string) => [...byRuleSeverity].filter(([k]) => k.startsWith(sev)).reduce((n, [, v]) => n + v, 0);
-  console.log(`Ordinary code (${CORPUS}): ${texts.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${lines} lines`);
+  console.log(`${label} on ordinary code (${CORPUS}): ${texts.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${lines} lines`);
   console.log(`  throughput (one core, CPU time): ${(bytes / 1e6 / seconds).toFixed(1)} MB/s`);
   console.log(`  blocking findings: ${count("block")}; warnings: ${count("warn")} (${((count("warn") / lines) * 10000).toFixed(2)} per 10,000 lines)`);
-  for (const [k, n] of [...byRuleSeverity].sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(40)} ${n}`);
+  if (detail) for (const [k, n] of [...byRuleSeverity].sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(40)} ${n}`);
 }
 
-if (!args.includes("--no-creddata")) creddata();
-if (!args.includes("--no-corpus")) ordinaryCode();
+const vouch = compileRuleset();
+const vouchAllPaths = compileRuleset({ skipDefaultPaths: false });
+const gitleaks = args.includes("--no-gitleaks") ? undefined : gitleaksRuleset(true);
+// gitleaks' global path allowlist skips node_modules/, which is the ordinary-code corpus: turn it off there.
+const gitleaksAllPaths = args.includes("--no-gitleaks") ? undefined : gitleaksRuleset(false);
+if (!args.includes("--no-creddata")) {
+  creddata("Vouch", vouch, true);
+  if (gitleaks) creddata("gitleaks rules (via our engine, RE2)", gitleaks, false);
+}
+if (!args.includes("--no-corpus")) {
+  ordinaryCode("Vouch", vouchAllPaths, true);
+  if (gitleaksAllPaths) ordinaryCode("gitleaks rules (via our engine, RE2)", gitleaksAllPaths, false);
+}
