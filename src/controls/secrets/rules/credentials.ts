@@ -24,7 +24,7 @@ export const credentialRules: SecretRule[] = [
     description: "Password in a URL (database, broker, FTP or HTTP)",
     keywords: ["://"],
     regex:
-      /(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}):\/\/[^\s:@/'"`<>()]{1,100}:([^\s@/'"`<>]{1,200})@([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\])/g,
+      /:\/\/(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/)[^\s:@/'"`<>()]{1,100}:([^\s@/'"`<>]{1,200})@([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\])/g,
     secretGroup: 1,
     allowlist: { regexes: [PLACEHOLDER_PASSWORD], stopwords: ["example", "xxxx"] },
     severity: "block",
