@@ -29,6 +29,9 @@ export interface NamespaceCount {
   /** Teams covered by distinct counted approvers (a maximum matching: one person stands for one team). */
   teamsCovered: string[];
   from: ResolvedPrincipal[];
+  /** Where `from` came from: the rule's `review.from`, or the namespace's `owners` when that is empty. */
+  fromSource: "review.from" | "owners" | "none";
+  fromNames: string[];
   bots: ResolvedPrincipal[];
   satisfied: boolean;
 }
@@ -49,9 +52,17 @@ function describeInvolvement(inv: readonly Involved[], exclude: ReviewPolicy["ex
   return out;
 }
 
+/** Who may approve: `review.from`, else the namespace's owners (its default reviewers), else anyone with write access. */
+export function approverPrincipals(rule: ReviewPolicy, owners: readonly string[]): { names: string[]; source: NamespaceCount["fromSource"] } {
+  if (rule.from.length > 0) return { names: [...rule.from], source: "review.from" };
+  if (owners.length > 0) return { names: [...owners], source: "owners" };
+  return { names: [], source: "none" };
+}
+
 export function countNamespace(args: {
   policy: Policy;
   rule: ReviewPolicy;
+  owners: readonly string[];
   change: Change;
   review: ReviewEvidence;
   teams: readonly TeamSnapshot[];
@@ -59,7 +70,8 @@ export function countNamespace(args: {
   involved: readonly Involved[];
 }): NamespaceCount {
   const { policy, rule, change, review } = args;
-  const from = rule.from.map((p) => resolvePrincipal(p, policy, args.teams));
+  const { names: fromNames, source: fromSource } = approverPrincipals(rule, args.owners);
+  const from = fromNames.map((p) => resolvePrincipal(p, policy, args.teams));
   const bots = rule.bots.map((p) => resolvePrincipal(p, policy, args.teams));
   const head = { sha: change.headSha, tree: review.headTree };
   const counted: ReviewerDecision[] = [];
@@ -95,7 +107,7 @@ export function countNamespace(args: {
     const memberOf = from.filter((p) => principalIncludes(p, who));
     if (!namedBot) {
       if (from.length > 0) {
-        if (memberOf.length === 0) reasons.push(`is not in review.from (${rule.from.join(", ")})`);
+        if (memberOf.length === 0) reasons.push(`is not in ${fromSource === "owners" ? "the namespace's owners" : "review.from"} (${fromNames.join(", ")})`);
       } else if (s.canPush === false) {
         reasons.push("has no write access to the repository");
       } else if (s.canPush === null) {
@@ -122,6 +134,8 @@ export function countNamespace(args: {
     notCounted,
     teamsCovered,
     from,
+    fromSource,
+    fromNames,
     bots,
     satisfied: counted.length >= rule.approvals && teamsCovered.length >= rule.distinct_teams,
   };

@@ -10,7 +10,7 @@ import { globMatcher, refMatches } from "../../engine/namespaces.js";
 import type { Account } from "../../evidence/review.js";
 import type { Change } from "../../evidence/types.js";
 import { POLICY_PATH, type NamespacePolicy, type Policy } from "../../policy/schema.js";
-import { countNamespace, type NamespaceCount, stillEligible } from "./count.js";
+import { approverPrincipals, countNamespace, type NamespaceCount, stillEligible } from "./count.js";
 import { involvedPeople } from "./independence.js";
 import { displayName, isBot } from "./people.js";
 import { principalIncludes, resolvePrincipal } from "./principals.js";
@@ -119,7 +119,7 @@ function evaluateReview(input: ControlInput): ControlResult {
 
   for (const ns of namespaces) {
     const rule = ns.review!;
-    const count = countNamespace({ policy, rule, change, review, teams, standings: all, involved });
+    const count = countNamespace({ policy, rule, owners: ns.owners, change, review, teams, standings: all, involved });
     lines.push(`${ns.name}: ${count.counted.length}/${rule.approvals}`);
     findings.push(...namespaceFindings(ns, count, involved.filter((i) => rule.exclude.includes(exclusionOf(i.why))).map((i) => i.account)));
     if (rule.exclude.includes("pushers") && !review.pushersComplete) {
@@ -186,7 +186,7 @@ function namespaceFindings(ns: NamespacePolicy, count: NamespaceCount, excluded:
     const missing = count.required - count.counted.length;
     const who =
       count.from.length > 0
-        ? `from ${ns.review!.from.join(", ")}; eligible people who have not approved yet: ${names(stillEligible(count, excluded))}`
+        ? `from ${count.fromNames.join(", ")}; eligible people who have not approved yet: ${names(stillEligible(count, excluded))}`
         : `from anyone with write access except ${names(excludedNames)}`;
     out.push({
       ...base,
@@ -231,7 +231,7 @@ function vetoes(policy: Policy, namespaces: NamespacePolicy[], all: ReturnType<t
     if (s.kind !== "changes_requested") continue;
     const who = s.reviewer;
     const named = namespaces.some((ns) =>
-      [...ns.review!.from, ...ns.review!.bots].some((p) => principalIncludes(resolvePrincipal(p, policy, teams), who)),
+      [...approverPrincipals(ns.review!, ns.owners).names, ...ns.review!.bots].some((p) => principalIncludes(resolvePrincipal(p, policy, teams), who)),
     );
     const human = !isBot(who, policy);
     if (!named && !(human && s.canPush !== false)) continue;

@@ -40,6 +40,21 @@ describe("review control findings", () => {
     );
   });
 
+  test("with review.from empty, the namespace's owners are its reviewers: someone outside the owning team does not count for that path", () => {
+    const p = policy({
+      namespaces: [
+        { name: "main", refs: ["refs/heads/main"], review: { approvals: 1 } },
+        { name: "payments", paths: ["services/payments/**"], owners: ["@acme/payments"], review: { approvals: 1 } },
+      ],
+    });
+    const teams = [{ team: "@acme/payments", members: [dan], resolvedAt: "2026-11-25T12:00:00Z" }];
+    const r = judge(p, pr({ files: ["services/payments/api.ts"], reviews: [review(alice, "APPROVED")], teams }));
+    expect(r.findings.filter((f) => f.severity === "error").map((f) => [f.code, f.namespace])).toEqual([["review.insufficient_approvals", "payments"]]);
+    expect(find(r, "review.approval_not_counted")?.message).toBe('alice\'s review does not count for "payments": is not in the namespace\'s owners (@acme/payments).');
+    expect(find(r, "review.insufficient_approvals")?.remedy).toMatch(/from @acme\/payments; eligible people who have not approved yet: dan\.$/);
+    expect(judge(p, pr({ files: ["services/payments/api.ts"], reviews: [review(alice, "APPROVED"), review(dan, "APPROVED")], teams })).status).toBe("pass");
+  });
+
   test("without review.from, an approval needs confirmed write access", () => {
     const r = judge(mainNeeds(2), pr({ reviews: [review(alice, "APPROVED", HEAD, { canPush: false }), review(bob, "APPROVED", HEAD, { canPush: null })] }));
     expect(r.findings.filter((f) => f.code === "review.approval_not_counted").map((f) => f.message)).toEqual([
