@@ -56,6 +56,27 @@ export interface BuildOptions {
 
 export function buildCorpus(options: BuildOptions = {}): Corpus {
   const root = mkdtempSync(join(tmpdir(), "vouch-sig-"));
+  try {
+    return build(root, options);
+  } catch (e) {
+    // Do not leave gpg agents and key material behind when a build step fails.
+    cleanupRoot(root);
+    throw e;
+  }
+}
+
+function cleanupRoot(root: string): void {
+  for (const home of ["gpg-sign", "gpg-verify"]) {
+    try {
+      execFileSync("gpgconf", ["--homedir", join(root, home), "--kill", "all"], { stdio: "ignore" });
+    } catch {
+      // no agent running there
+    }
+  }
+  rmSync(root, { recursive: true, force: true });
+}
+
+function build(root: string, options: BuildOptions): Corpus {
   const signHome = join(root, "gpg-sign");
   const verifyHome = join(root, "gpg-verify");
   mkdirSync(signHome, { mode: 0o700 });
@@ -275,14 +296,7 @@ export function buildCorpus(options: BuildOptions = {}): Corpus {
     },
     env,
     cleanup() {
-      for (const home of [signHome, verifyHome]) {
-        try {
-          execFileSync("gpgconf", ["--homedir", home, "--kill", "all"], { env, stdio: "ignore" });
-        } catch {
-          // agent already gone
-        }
-      }
-      rmSync(root, { recursive: true, force: true });
+      cleanupRoot(root);
     },
   };
 }
