@@ -4,7 +4,7 @@
  * bytes, re-hashed to their id, never through isomorphic-git's parsed `payload`.
  */
 import * as fs from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import git from "isomorphic-git";
@@ -71,9 +71,13 @@ export function cacheDirName(url: string): string {
   return `${slug || "repo"}-${hash}.git`;
 }
 
-/** Counts response bytes and aborts past the limit, so a huge pack fails instead of exhausting memory. */
-function limitedHttp(inner: HttpClient, maxBytes: number): HttpClient {
-  return {
+/**
+ * Counts response bytes and aborts past the limit, so a huge pack fails instead of exhausting memory.
+ * isomorphic-git swallows errors thrown from the body stream, so the overflow is also remembered.
+ */
+function limitedHttp(inner: HttpClient, maxBytes: number): { client: HttpClient; overflowed: () => boolean } {
+  let overflow = false;
+  const client: HttpClient = {
     async request(req: GitHttpRequest): Promise<GitHttpResponse> {
       const res = await inner.request(req);
       const body = res.body;
@@ -82,13 +86,17 @@ function limitedHttp(inner: HttpClient, maxBytes: number): HttpClient {
       async function* counted(): AsyncGenerator<Uint8Array> {
         for await (const chunk of body as AsyncIterable<Uint8Array>) {
           seen += chunk.length;
-          if (seen > maxBytes) throw new GitFetchError(`fetch response exceeds ${maxBytes} bytes`, "too_large");
+          if (seen > maxBytes) {
+            overflow = true;
+            throw new GitFetchError(`fetch response exceeds ${maxBytes} bytes`, "too_large");
+          }
           yield chunk;
         }
       }
       return { ...res, body: counted() };
     },
   };
+  return { client, overflowed: () => overflow };
 }
 
 /** Turns any isomorphic-git failure into a GitFetchError whose text cannot carry the token. */
@@ -146,7 +154,10 @@ export async function openHttpObjectSource(options: HttpObjectSourceOptions): Pr
       // isomorphic-git needs a fetch refspec; fetched ids match none, so no remote refs get written.
       await git.setConfig({ fs, gitdir, path: "remote.origin.fetch", value: "+refs/heads/*:refs/remotes/origin/*" });
     }
-    const http = limitedHttp(options.http ?? nodeHttp, options.maxBytes ?? 512 * 1024 * 1024);
+    const maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
+    const limited = limitedHttp(options.http ?? nodeHttp, maxBytes);
+    const http = limited.client;
+    const tooLarge = (want: string): GitFetchError => new GitFetchError(`fetching ${want} from ${url}: the response exceeds ${maxBytes} bytes (maxBytes)`, "too_large");
     const onAuth = token ? () => ({ username: "x-access-token", password: token }) : undefined;
     for (const want of options.want) {
       if (SHA1.test(want) && (await hasObject(gitdir, want, cache))) {
@@ -157,6 +168,7 @@ export async function openHttpObjectSource(options: HttpObjectSourceOptions): Pr
       const have = await pickHave(gitdir, [...(options.have ?? []), ...resolved.values()], cache);
       if (have) await git.writeRef({ fs, gitdir, ref: HAVE_REF, value: have, force: true });
       let fetched: string | null;
+      const packsBefore = await listPacks(gitdir);
       try {
         const result = await git.fetch({
           fs,
@@ -174,10 +186,17 @@ export async function openHttpObjectSource(options: HttpObjectSourceOptions): Pr
         });
         fetched = result.fetchHead;
       } catch (e) {
+        await removeNewPacks(gitdir, packsBefore);
+        if (limited.overflowed()) throw tooLarge(want);
         const err = e as { code?: string };
         // Cancelling after a refused token surfaces as UserCanceledError: it is an auth failure.
         if (err.code === "UserCanceledError") throw fetchFailure({ code: "HttpError", data: { statusCode: 401 } }, url, want, token);
         throw fetchFailure(e, url, want, token);
+      }
+      if (limited.overflowed()) {
+        // A cut-off pack must not stay behind for later readers.
+        await removeNewPacks(gitdir, packsBefore);
+        throw tooLarge(want);
       }
       if (!fetched) throw new GitFetchError(`the repository at ${url} is empty`, "not_found");
       // upload-pack answers an unknown or unreachable id with an empty pack, not an error.
@@ -192,6 +211,14 @@ export async function openHttpObjectSource(options: HttpObjectSourceOptions): Pr
     throw e;
   }
   return new CachedObjectSource(gitdir, resolved, cache, options.maxObjectBytes ?? 16 * 1024 * 1024, release);
+}
+
+async function listPacks(gitdir: string): Promise<Set<string>> {
+  return new Set(await readdir(join(gitdir, "objects", "pack")).catch(() => []));
+}
+
+async function removeNewPacks(gitdir: string, before: Set<string>): Promise<void> {
+  for (const name of await listPacks(gitdir)) if (!before.has(name)) await rm(join(gitdir, "objects", "pack", name), { force: true });
 }
 
 async function pickHave(gitdir: string, candidates: string[], cache: object): Promise<string | undefined> {
