@@ -122,17 +122,6 @@ function evaluateReview(input: ControlInput): ControlResult {
     const count = countNamespace({ policy, rule, owners: ns.owners, change, review, teams, standings: all, involved });
     lines.push(`${ns.name}: ${count.counted.length}/${rule.approvals}`);
     findings.push(...namespaceFindings(ns, count, involved.filter((i) => rule.exclude.includes(exclusionOf(i.why))).map((i) => i.account)));
-    if (rule.exclude.includes("pushers") && !review.pushersComplete) {
-      findings.push({
-        code: "review.pushers_unknown",
-        control: "review",
-        // A notice, not a warning: GitHub never records every pusher, so this would be on every pull request.
-        severity: "notice",
-        namespace: ns.name,
-        message: `Not every push to this pull request could be attributed (GitHub keeps no full record of pushers), so an approver who pushed may not have been excluded. Known pushers: ${names(review.pushers.map(displayName))}.`,
-        remedy: "Nothing to do for this change; commit authors and committers were excluded as usual.",
-      });
-    }
     const unresolved = [...new Set([...count.from, ...count.bots].flatMap((p) => p.unresolved))];
     if (unresolved.length > 0) {
       findings.push({
@@ -146,6 +135,17 @@ function evaluateReview(input: ControlInput): ControlResult {
     }
   }
 
+  const excludingPushers = namespaces.filter((ns) => ns.review!.exclude.includes("pushers"));
+  if (excludingPushers.length > 0 && !review.pushersComplete) {
+    findings.push({
+      code: "review.pushers_unknown",
+      control: "review",
+      // A notice, not a warning: GitHub never records every pusher, so this would be on every pull request.
+      severity: "notice",
+      message: `Not every push to this pull request could be attributed (GitHub keeps no full record of pushers), so an approver who pushed may not have been excluded. Known pushers: ${names(review.pushers.map(displayName))}.`,
+      remedy: "Nothing to do for this change; commit authors, committers and co-authors were excluded as usual.",
+    });
+  }
   findings.push(...vetoes(policy, namespaces, all, teams));
   if (namespaces.length > 0 && unattributed.length > 0) {
     const emails = [...new Set(unattributed.map((u) => u.email ?? "(no email)"))];

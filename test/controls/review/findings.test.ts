@@ -19,7 +19,7 @@ describe("review control findings", () => {
     const r = judge(mainNeeds(2), pr({ reviews: [review(alice, "APPROVED"), review(bob, "APPROVED")] }));
     expect(r.status).toBe("pass");
     expect(r.summary).toMatch(/main: 2\/2/);
-    expect(find(r, "review.approved")).toMatchObject({ severity: "notice", namespace: "main" });
+    expect(find(r, "review.approved")).toMatchObject({ severity: "notice" });
     expect(find(r, "review.approved")?.message).toMatch(/2 eligible approvals of 2 required: alice, bob/);
   });
 
@@ -92,7 +92,7 @@ describe("review control findings", () => {
   test("incomplete pusher records are noted without failing", () => {
     const r = judge(mainNeeds(1), pr({ pushersComplete: false, reviews: [review(alice, "APPROVED")] }));
     expect(r.status).toBe("pass");
-    expect(find(r, "review.pushers_unknown")).toMatchObject({ severity: "notice", namespace: "main" });
+    expect(find(r, "review.pushers_unknown")).toMatchObject({ severity: "notice" });
     expect(find(judge(mainNeeds(1, { exclude: ["author"] }), pr({ pushersComplete: false }))!, "review.pushers_unknown")).toBeUndefined();
   });
 
