@@ -89,7 +89,7 @@ const NAME_TAIL = String.raw`[A-Za-z0-9_.-]{0,24}["'\x60]?\]?[ \t]*`;
  * `= value`, `: value`, `=> value` with the value quoted (groups 1-2) or bare (group 3); after a comma, as in
  * `("password", "value")`, only a quoted value counts (groups 4-5), since bare words there are argument lists.
  */
-const ASSIGNED_VALUE = String.raw`(?:(?:=|:=|:|=>|\+=)[ \t]*(?:new[ \t]+String\()?(?:(["'\x60])([^"'\x60\r\n]{4,150})\1|([A-Za-z0-9_\-+/=.~!@#$%^&*]{4,150})(?=[\s,;}\]]|$))|(?<=["'\x60]\]?[ \t]*),[ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\4)`;
+const ASSIGNED_VALUE = String.raw`(?:(?:=|:=|:|=>|\+=)[ \t]*(?:new[ \t]+String\()?(?:(["'\x60])([^"'\x60\r\n]{4,150})\1|([A-Za-z0-9_\-+/=.~!@#$%^*]{4,150})(?=[\s,;}\]&"'\x60\\]|$))|(?<=["'\x60]\]?[ \t]*),[ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\4)`;
 
 export const genericRules: SecretRule[] = [
   {
@@ -147,6 +147,8 @@ export const genericRules: SecretRule[] = [
         { text: `GANDI_API_KEY=${lowerKey} \\`, secret: lowerKey },
         { text: `keyAuth := "${token}"`, secret: token },
         { text: `put("client_secret", "${token}")`, secret: token },
+        { text: `body = "oauth_token=${token}&callback_confirmed=true"`, secret: token },
+        { text: `curl -H "X-Auth-Token: ${token}" https://api.acme.invalid`, secret: token },
       ],
       noMatch: [
         'api_key = "your_api_key_here"',
