@@ -30,6 +30,21 @@ function revList(args: string[]): string[] {
     .filter((l) => l.length > 0);
 }
 
+const BULK = 2000;
+
+/** `count` commits on `ref` from `from`, each rewriting one file, in one fast-import stream (a large push). */
+async function bulkCommits(dir: string, ref: string, from: string, count: number): Promise<string> {
+  const parts: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const data = `line ${i}\n`;
+    parts.push(`commit refs/heads/${ref}\ncommitter Bulk <bulk@example.com> ${1710000000 + i} +0000\ndata 5\nbulk\n`);
+    if (i === 1) parts.push(`from ${from}\n`);
+    parts.push(`M 100644 inline bulk.txt\ndata ${data.length}\n${data}\n`);
+  }
+  execFileSync("git", ["-C", dir, "fast-import", "--quiet"], { env: gitEnv(), input: parts.join("") });
+  return git(dir, ["rev-parse", `refs/heads/${ref}`]);
+}
+
 beforeAll(async () => {
   standIn = await startStandIn({ publicKey: appKeys().publicKey });
   const repo = await standIn.addRepo({ owner: "acme", name: "changes" });
@@ -66,8 +81,16 @@ beforeAll(async () => {
   await branch(work, "rewrite-old", "rewrite");
   await branch(work, "rewrite", ids.r1);
   ids.r2b = await commitFiles(work, { "r.txt": "r2 again\n" }, "r2b", { date: day(10) });
+  // Clock skew: P claims to be older than the commits around it, H older than the base it forks from.
+  await branch(work, "skew-base", ids.c3);
+  ids.q = await commitFiles(work, { "q.txt": "q\n" }, "q", { date: "2023-06-01T00:00:00Z" });
+  ids.p = await commitFiles(work, { "p.txt": "p\n" }, "p", { date: "2000-01-01T00:00:00Z" });
+  ids.e = await commitFiles(work, { "e.txt": "e\n" }, "e", { date: "2024-06-01T00:00:00Z" });
+  await branch(work, "skew-head", ids.q);
+  ids.h = await commitFiles(work, { "h.txt": "h\n" }, "h", { date: "2010-01-01T00:00:00Z" });
+  ids.bulk = await bulkCommits(work, "bulk", ids.c3!, BULK);
   await checkout(work, "main");
-  await push(work, gitDir, ["main", "feature", "rewrite", "rewrite-old", "v1"]);
+  await push(work, gitDir, ["main", "feature", "rewrite", "rewrite-old", "v1", "skew-base", "skew-head", "bulk"]);
   ids.tag = await git(work, ["rev-parse", "v1"]);
 });
 
@@ -94,7 +117,7 @@ const sources: [string, () => Promise<Opened>][] = [
         url: `${standIn.url}/acme/changes.git`,
         token: standIn.issueToken(),
         dir: dataDir,
-        want: ["refs/heads/main", ids.f3!, ids.r2b!, ids.r2!, "refs/tags/v1"],
+        want: ["refs/heads/main", ids.f3!, ids.r2b!, ids.r2!, "refs/tags/v1", ids.e!, ids.h!, ids.bulk!],
       });
       return { source: s, close: () => s.close() };
     },
@@ -233,6 +256,22 @@ describe.each(sources)("over the %s source", (_name, open) => {
       const got = (await commitChanges(source, id)).map((c) => `${c.status} ${c.path}`);
       expect(got).toEqual(expected);
     }
+  });
+
+  test("commit dates that lie do not change the answer (the walk goes on past them, as git's does)", async () => {
+    const got = await newCommits(source, { head: ids.h!, exclude: [ids.e!], limit: 100 });
+    expect(got).toEqual([ids.h]);
+    expect(got).toEqual(revList([ids.h!, `^${ids.e}`]));
+    expect(await newCommits(source, { head: ids.e!, exclude: [ids.h!], limit: 100 })).toEqual(revList(["--topo-order", "--reverse", ids.e!, `^${ids.h}`]));
+  });
+
+  test(`a push of ${BULK} commits is walked completely and in order, and each commit adds its one line`, async () => {
+    const got = await newCommits(source, { head: ids.bulk!, exclude: [ids.c3!], limit: 5000 });
+    expect(got).toHaveLength(BULK);
+    expect(got).toEqual(revList(["--topo-order", "--reverse", ids.bulk!, `^${ids.c3}`]));
+    const last = await commitChanges(source, got[BULK - 1]!);
+    expect(last).toEqual([{ path: "bulk.txt", status: "modified", binary: false, tooLarge: false, addedLines: [{ line: 1, text: `line ${BULK}` }] }]);
+    await expect(newCommits(source, { head: ids.bulk!, exclude: [ids.c3!], limit: BULK - 1 })).rejects.toBeInstanceOf(CommitLimitError);
   });
 
   test("asking for the changes of a non-commit fails clearly", async () => {
