@@ -18,6 +18,7 @@ const NOT_A_VALUE: RegExp[] = [
   /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/, // ENV_VAR_NAMES
   /^[a-z]{2,}(?:[A-Z][a-z]{2,})+$/, // camelCase identifiers
   /^[A-Z]*(?:[A-Z][a-z]{2,})+$/, // PascalCase identifiers
+  /^(?:[A-Z][a-z0-9]{2,}){2,}$/, // PascalCase type names with digits: Base32SecretKey
   /^[a-z]+(?:_[a-z0-9]+)+$/, // snake_case identifiers
   /^(?:\.{0,2}\/|[A-Za-z]:\\|~\/)/, // paths
   /^(?:https?|file):\/\//i,
@@ -30,7 +31,7 @@ const NOT_A_VALUE: RegExp[] = [
 const STOPWORDS = [
   "example", "sample", "placeholder", "changeme", "change_me", "change-me", "dummy", "redacted", "your", "xxxx", "****",
   "todo", "fixme", "secret_key", "passw", "token", "default", "undefined", "null", "string", "replace",
-  "insert", "enter", "put_", "mock", "${", "{{", "<%", "%s", "%(", "\\n", "###",
+  "insert", "enter", "put_", "mock", "${", "{{", "<%", "%s", "%(", "\\n", "###", "...", "my-", "something",
 ];
 
 const VOWELS = /[aeiouAEIOU]/g;
@@ -45,8 +46,15 @@ function classesOf(value: string): number {
   return [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
 }
 
+/** Values that repeat what the name says (`client-secret`, `fake-secret`) are placeholders. */
+const SECRET_WORDS = ["secret", "fake"];
+
 function looksRandom(value: string): boolean {
   if (NOT_A_VALUE.some((re) => re.test(value))) return false;
+  const lower = value.toLowerCase();
+  if (SECRET_WORDS.some((w) => lower.includes(w))) return false;
+  // kebab-case words (`client-credentials`) unless the words are unpronounceable (`rklqjnqw-khrc-kdot`).
+  if (/^[a-z0-9]+(?:-[a-z0-9]+)+$/.test(value) && !unpronounceable(value.replace(/[^a-z]/g, "") || "a")) return false;
   // Letters only: random if it cannot be read as words.
   if (/^[A-Za-z]+$/.test(value) && !unpronounceable(value)) return false;
   const classes = classesOf(value);
@@ -164,6 +172,10 @@ export const genericRules: SecretRule[] = [
         "f(token, someArgument)",
         `pwdPublicKey=${token}`,
         'authFQDN: "_acme-challenge.foo.com."',
+        ">(token: string, secret: Base32SecretKey, options: Readonly<T>)",
+        'options.ClientSecret = "my-client-secret";',
+        'token["access_token"] = "something-else"',
+        'secret: "webhooksecret123",',
       ],
     },
   },
