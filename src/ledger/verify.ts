@@ -185,5 +185,7 @@ export async function verifyExport(
       if (!listed.has(chain)) fail(s.firstLine, `chain ${chain} is not in the checkpoint`);
     }
   }
+  // Report in file order: findings made at the checkpoint about earlier lines slot in where they belong.
+  failures.sort((a, b) => a.line - b.line);
   return { ok: failureCount === 0, entries, failures, chains };
 }

@@ -106,3 +106,27 @@ describe("verifyExport detects tampering and names the line", () => {
     expect(await failuresOf([])).toContainEqual({ line: 1, message: expect.stringMatching(/no signed checkpoint/) });
   });
 });
+
+describe("file export and verify", () => {
+  test("exportToFile then verifyFile round-trips; CSV goes to its own file; a bad ledger leaves no partial file", async () => {
+    const { exportToFile, verifyFile } = await import("../../src/ledger/files.js");
+    const { readFileSync, existsSync, writeFileSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "vouch-files-"));
+    const ledger = new SqliteLedger(join(dir, "l.sqlite"), { signer });
+    await ledger.appendAll([entry(signer, { n: 1 }), entry(signer, { n: 1, type: VSA })]);
+    const out = join(dir, "audit.intoto.jsonl");
+    expect(await exportToFile(ledger, out, { signer })).toEqual({ lines: 3 });
+    expect((await verifyFile(out, trusted)).ok).toBe(true);
+    const csv = join(dir, "audit.csv");
+    await exportToFile(ledger, csv, { signer, format: "csv" });
+    expect(readFileSync(csv, "utf8").trim().split("\n")).toHaveLength(2);
+    const text = readFileSync(out, "utf8").split("\n");
+    writeFileSync(out, [text[1], text[0], ...text.slice(2)].join("\n"));
+    const bad = await verifyFile(out, trusted);
+    expect(bad.ok).toBe(false);
+    expect(bad.failures[0]?.line).toBe(1);
+    await ledger.close();
+    await expect(exportToFile(ledger, join(dir, "x.jsonl"), { signer })).rejects.toThrow();
+    expect(existsSync(join(dir, "x.jsonl"))).toBe(false);
+  });
+});
