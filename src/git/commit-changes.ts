@@ -39,6 +39,11 @@ export interface NewCommitsOptions {
   exclude: readonly string[];
   /** More new commits than this throws CommitLimitError (never a silent cut). */
   limit: number;
+  /**
+   * An `exclude` the source lacks (a force-pushed-away `before` GitHub no longer serves) throws
+   * ObjectReadError("missing") by default, so the caller can choose another base; "ignore" drops it.
+   */
+  missingExclude?: "error" | "ignore";
 }
 
 interface Node {
@@ -151,7 +156,10 @@ export async function newCommits(source: ObjectSource, options: NewCommitsOption
   }
 
   // Excludes first: a head equal to an exclude must come out empty.
-  for (const id of options.exclude) await add(id, true);
+  for (const id of options.exclude) {
+    if (options.missingExclude !== "ignore") await readCommit(source, id); // throws when absent
+    await add(id, true);
+  }
   await add(options.head, false);
 
   let slop = SLOP;

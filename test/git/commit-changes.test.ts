@@ -185,6 +185,12 @@ describe.each(sources)("over the %s source", (_name, open) => {
     expect(got).toEqual(revList([ids.r2b!, `^${ids.r2}`]));
   });
 
+  test("an exclude the source lacks is an error unless the caller says to ignore it", async () => {
+    const gone = "0123456789abcdef0123456789abcdef01234567";
+    await expect(newCommits(source, { head: ids.r2b!, exclude: [gone], limit: 100 })).rejects.toMatchObject({ code: "missing" });
+    expect(await newCommits(source, { head: ids.r2b!, exclude: [gone, ids.c2!], limit: 100, missingExclude: "ignore" })).toEqual([ids.r1, ids.r2b]);
+  });
+
   test("nothing is new when head is already excluded, and too many new commits throw instead of truncating", async () => {
     expect(await newCommits(source, { head: ids.f2!, exclude: [ids.f3!], limit: 100 })).toEqual([]);
     await expect(newCommits(source, { head: ids.f3!, exclude: [ids.c3!], limit: 3 })).rejects.toBeInstanceOf(CommitLimitError);
