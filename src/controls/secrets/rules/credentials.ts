@@ -30,7 +30,11 @@ export const credentialRules: SecretRule[] = [
     severity: "block",
     validate: ({ match, secret }) => {
       const host = match.slice(match.lastIndexOf("@") + 1).toLowerCase();
+      const user = match.slice(3, match.indexOf(":", 3));
       if (DOCUMENTATION_HOST.test(host)) return false;
+      // `user:user@`, `foo:bar@`, an ENV_NAME or a port number (`host:80?@evil`) are not passwords.
+      if (secret === user || /^(?:foo|bar|baz|qux)$/i.test(secret) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(secret)) return false;
+      if (/^\d{1,5}\??$/.test(secret)) return false;
       // Loopback services and short, simple passwords are mostly local development settings: reported, not blocking.
       return LOOPBACK_HOST.test(host) || !looksStrong(secret) ? "warn" : true;
     },
@@ -47,6 +51,10 @@ export const credentialRules: SecretRule[] = [
         "https://user:<password>@host",
         "mysql://root:%s@%s/%s",
         `new URL("https://abc:${password}@example.com")`,
+        'url.Parse("nats-route://foo:bar@10.0.0.1:4245")',
+        "https://token:MY_GITHUB_TOKEN@github.com/acme/repo.git",
+        "http://google.com:80?@www.whitelisteddomain.tld/",
+        "http://admin:admin@registry.local",
       ],
     },
   },
