@@ -81,6 +81,13 @@ function acceptableName(fragment: string, index: number, match: string): boolean
   return !templated && !NOT_A_SECRET_NAME.test(name);
 }
 
+/**
+ * Vendor defaults and sample passwords (`root123`, `admin123`, `123456`, `changeit`): CredData's reviewers label
+ * them as not credentials, and a repository scanner would bury real findings under them.
+ */
+const WELL_KNOWN_DEFAULT =
+  /^(?:(?:admin|root|test|user|pass|pwd?|db|demo|guest|sa|postgres|mysql|oracle)[0-9]{0,8}|[0-9]{4,8}|qwerty[0-9]*|asdf[a-z0-9]*|abc[0-9]*|changeit|letmein|secure_?pwd|pass_[a-z]+)$/i;
+
 /** Files in which an unquoted value is a literal (configuration) rather than a reference (code). */
 const CONFIG_FILE = /(?:^|\/)(?:\.env[^/]*|[^/]*\.(?:env|ya?ml|ini|cfg|conf|properties|toml|sh|bash|zsh|md|txt|dockerfile)|Dockerfile)$/i;
 
@@ -88,6 +95,7 @@ const CONFIG_FILE = /(?:^|\/)(?:\.env[^/]*|[^/]*\.(?:env|ya?ml|ini|cfg|conf|prop
 function isPasswordLiteral(value: string, quoted: boolean, path: string): boolean {
   if (value.length < 4 || NOT_A_VALUE.some((re) => re.test(value))) return false;
   if (/^(?:pass(?:word)?|secret|admin|root|user(?:name)?|test|guest|none|empty|required|optional|hidden)$/i.test(value)) return false;
+  if (WELL_KNOWN_DEFAULT.test(value) || /^\.\w+$|^\[[A-Z]+\]$/.test(value)) return false;
   return quoted || CONFIG_FILE.test(path) || classesOf(value) >= 2;
 }
 
@@ -131,6 +139,9 @@ export const genericRules: SecretRule[] = [
         "password: ${DATASOURCE_PASSWORD:root123}",
         "password_hash: 'foQzXY.HaydB.'",
         "sysPassword=###ORACLE_PWD###",
+        "MYSQL_ROOT_PASSWORD: root123",
+        "target.mysql.password=123456",
+        'Files.createTempFile(dir, "rcuPasswords", ".txt")',
       ],
       path: "config/app.yml",
     },
