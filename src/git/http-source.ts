@@ -60,6 +60,7 @@ export interface HttpObjectSource extends ObjectSource {
 
 const SHA1 = /^[0-9a-f]{40}$/;
 const HAVE_REF = "refs/vouch/have";
+const UNSHALLOW = 2147483647;
 
 /** `https://host/owner/repo.git` → `owner-repo-<12 hex of the credential-free URL>`: readable and collision-free. */
 export function cacheDirName(url: string): string {
@@ -160,7 +161,11 @@ export async function openHttpObjectSource(options: HttpObjectSourceOptions): Pr
     const tooLarge = (want: string): GitFetchError => new GitFetchError(`fetching ${want} from ${url}: the response exceeds ${maxBytes} bytes (maxBytes)`, "too_large");
     const onAuth = token ? () => ({ username: "x-access-token", password: token }) : undefined;
     for (const want of options.want) {
-      if (SHA1.test(want) && (await hasObject(gitdir, want, cache))) {
+      // A cache left shallow by an earlier `depth` fetch may hold the want without its history, and
+      // a plain fetch would stop at the old boundary: deepen without limit, as --unshallow does.
+      const shallow = options.depth === undefined && isShallow(gitdir);
+      const depth = options.depth ?? (shallow ? UNSHALLOW : undefined);
+      if (!shallow && SHA1.test(want) && (await hasObject(gitdir, want, cache))) {
         resolved.set(want, want);
         continue;
       }
@@ -180,7 +185,7 @@ export async function openHttpObjectSource(options: HttpObjectSourceOptions): Pr
           remoteRef: want,
           singleBranch: true,
           tags: false,
-          ...(options.depth !== undefined ? { depth: options.depth } : {}),
+          ...(depth !== undefined ? { depth } : {}),
           ...(onAuth ? { onAuth } : {}),
           onAuthFailure: () => ({ cancel: true }),
         });
@@ -211,6 +216,14 @@ export async function openHttpObjectSource(options: HttpObjectSourceOptions): Pr
     throw e;
   }
   return new CachedObjectSource(gitdir, resolved, cache, options.maxObjectBytes ?? 16 * 1024 * 1024, release);
+}
+
+function isShallow(gitdir: string): boolean {
+  try {
+    return fs.readFileSync(join(gitdir, "shallow"), "utf8").trim() !== "";
+  } catch {
+    return false;
+  }
 }
 
 async function listPacks(gitdir: string): Promise<Set<string>> {

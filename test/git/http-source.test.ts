@@ -194,6 +194,18 @@ describe("openHttpObjectSource", () => {
     } finally {
       await src.close();
     }
+    // A later full fetch into the same cache deepens it instead of stopping at the old boundary.
+    const full = await open({ dir, want: [tip] });
+    try {
+      expect(await newCommits(full, { head: tip, exclude: [], limit: 10 })).toEqual([first, second, tip]);
+    } finally {
+      await full.close();
+    }
+    // Once deepened the cache is complete again, and the same want costs no request.
+    const before = uploadPacks();
+    const again = await open({ dir, want: [tip] });
+    await again.close();
+    expect(uploadPacks()).toBe(before);
   });
 
   test("cache directory names are stable, readable and free of credentials", () => {
