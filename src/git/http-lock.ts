@@ -61,6 +61,7 @@ export async function lockDirectory(dir: string, timeoutMs = 10 * 60 * 1000): Pr
       previous,
       new Promise<never>((_, reject) => {
         const t = setTimeout(() => reject(new LockTimeoutError(dir)), timeoutMs);
+        t.unref(); // waiting must not keep a finished process alive
         void previous.then(() => clearTimeout(t));
       }),
     ]);

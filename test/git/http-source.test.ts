@@ -171,6 +171,15 @@ describe("openHttpObjectSource", () => {
     expect(existsSync(join(opened.gitdir, "vouch.lock"))).toBe(false);
   });
 
+  test("a wait that times out gives up its turn without blocking those after it", async () => {
+    const dir = await dataDir();
+    const a = await open({ dir });
+    await expect(open({ dir, lockTimeoutMs: 100 })).rejects.toThrow(/timed out waiting for the git cache lock/);
+    const c = open({ dir });
+    await a.close();
+    await (await c).close();
+  });
+
   test("a lock file left by a dead process is taken over; a live owner's is waited for until the timeout", async () => {
     const dir = await dataDir();
     const gitdir = join(dir, "git-cache", cacheDirName(url));
