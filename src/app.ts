@@ -3,9 +3,13 @@
  * they pick the head SHA, the branch whose policy applies, and how to gather the change.
  */
 import type { Context, Probot } from "probot";
-import { pullRequestChange, pushChange, mergeGroupChange } from "./github/change.js";
+import { pullRequestChange, pushChange, mergeGroupChange, type PushTarget } from "./github/change.js";
+import { gatherReviewEvidence, pushPullRequest, teamSnapshot } from "./github/review-evidence.js";
+import { githubTeamsNamed } from "./controls/review/principals.js";
+import type { Account } from "./evidence/review.js";
+import type { Policy } from "./policy/schema.js";
 import type { GitHubClient } from "./github/client.js";
-import { runEvaluation, type EvaluationDeps, type EvaluationTarget } from "./github/run-evaluation.js";
+import { runEvaluation, type EvaluationDeps, type EvaluationTarget, type Gathered } from "./github/run-evaluation.js";
 import { CHECK_NAME } from "./github/check-run.js";
 
 export interface VouchAppOptions {
@@ -56,19 +60,49 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
   const causedByVouch = async (payload: { sender?: { type?: string; login?: string } }): Promise<boolean> =>
     payload.sender?.type === "Bot" && payload.sender.login !== undefined && payload.sender.login === (await ourBotLogin());
 
+  /** The pull request's files, and (under a valid policy) its commits, reviews and the teams the policy names. */
   const evaluatePullRequest = (
     octokit: GitHubClient,
     deliveryId: string,
     repo: RepoRef,
-    pr: { number: number; headSha: string; baseRef: string },
+    pr: { number: number; headSha: string; baseRef: string; pusher?: Account },
   ) =>
     run(octokit, {
       ...repo,
       deliveryId,
       headSha: pr.headSha,
       policyRef: pr.baseRef,
-      gatherChange: async () => (await pullRequestChange(octokit, { owner: repo.owner, repo: repo.repo, number: pr.number })).change,
+      gather: async (policy): Promise<Gathered> => {
+        const target = { owner: repo.owner, repo: repo.repo, number: pr.number };
+        const { change } = await pullRequestChange(octokit, target);
+        if (!policy) return { change };
+        const review = await gatherReviewEvidence(octokit, target, {
+          teams: githubTeamsNamed(policy),
+          knownPushers: pr.pusher ? [pr.pusher] : [],
+          now: deps.now,
+        });
+        return { change, review: review.review, teams: review.teams, gaps: review.gaps };
+      },
     });
+
+  /** A push: its files, whether it merged a pull request Vouch passed, and the teams the policy names. */
+  const gatherPush = async (octokit: GitHubClient, push: PushTarget, policy: Policy | null): Promise<Gathered> => {
+    const change = await pushChange(octokit, push);
+    if (!policy || !change.push) return { change };
+    if (!push.deleted && push.ref.startsWith("refs/heads/")) {
+      const { viaPullRequest } = await pushPullRequest(octokit, {
+        owner: push.owner,
+        repo: push.repo,
+        ref: push.ref,
+        sha: push.after,
+        ...(options.appId !== undefined ? { appId: options.appId } : {}),
+      });
+      if (viaPullRequest) change.push.viaPullRequest = viaPullRequest;
+    }
+    const teams = [];
+    for (const team of githubTeamsNamed(policy)) teams.push((await teamSnapshot(octokit, team, deps.now)).snapshot);
+    return { change, teams };
+  };
 
   const run = (octokit: GitHubClient, target: EvaluationTarget) =>
     runEvaluation(octokit, options.appId !== undefined ? { ...target, appId: options.appId } : target, deps);
@@ -77,10 +111,13 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     if (await causedByVouch(context.payload)) return;
     const { pull_request: pr, repository } = context.payload;
     if (context.payload.action === "edited" && !("base" in (context.payload.changes ?? {}))) return;
+    const { sender } = context.payload;
     await evaluatePullRequest(context.octokit, context.id, repoRef(repository), {
       number: pr.number,
       headSha: pr.head.sha,
       baseRef: pr.base.ref,
+      // Whoever sent a synchronize pushed to the pull request; they cannot also approve it.
+      ...(context.payload.action === "synchronize" && sender ? { pusher: { login: sender.login, id: sender.id } } : {}),
     });
   };
   app.on(
@@ -102,29 +139,27 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     if (await causedByVouch(context.payload)) return;
     const p = context.payload;
     const repo = repoRef(p.repository as RepositoryPayload);
-    // A deleted ref has no commit to hang a check run on; the namespaces control records deletions (issue 4).
-    if (p.deleted) {
-      context.log.info({ ref: p.ref }, "ref deleted; no check run possible on a deleted ref");
-      return;
-    }
+    const push: PushTarget = {
+      owner: repo.owner,
+      repo: repo.repo,
+      ref: p.ref,
+      before: p.before,
+      after: p.after,
+      created: p.created,
+      deleted: p.deleted,
+      forced: p.forced,
+      // The sender carries the numeric id (the pusher field only a name and email).
+      pusher: { login: p.sender?.login ?? p.pusher.name ?? null, id: p.sender?.id ?? null, email: p.pusher.email ?? null },
+      defaultBranch: p.repository.default_branch,
+    };
     await run(context.octokit, {
       ...repo,
       deliveryId: context.id,
-      headSha: p.after,
+      // A deleted ref's verdict goes on the commit it last pointed at.
+      headSha: p.deleted ? p.before : p.after,
+      onlyWhenProtected: p.deleted,
       policyRef: p.repository.default_branch,
-      gatherChange: () =>
-        pushChange(context.octokit, {
-          owner: repo.owner,
-          repo: repo.repo,
-          ref: p.ref,
-          before: p.before,
-          after: p.after,
-          created: p.created,
-          deleted: p.deleted,
-          forced: p.forced,
-          pusher: { login: p.pusher.name ?? null, id: null, email: p.pusher.email ?? null },
-          defaultBranch: p.repository.default_branch,
-        }),
+      gather: (policy) => gatherPush(context.octokit, push, policy),
     });
   });
 
@@ -137,8 +172,9 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
       deliveryId: context.id,
       headSha: group.head_sha,
       policyRef: group.base_ref.replace(/^refs\/heads\//, ""),
-      gatherChange: () =>
-        mergeGroupChange(context.octokit, { owner: repo.owner, repo: repo.repo, baseRef: group.base_ref, baseSha: group.base_sha, headSha: group.head_sha }),
+      gather: async () => ({
+        change: await mergeGroupChange(context.octokit, { owner: repo.owner, repo: repo.repo, baseRef: group.base_ref, baseSha: group.base_sha, headSha: group.head_sha }),
+      }),
     });
   });
 
@@ -179,19 +215,23 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
       deliveryId,
       headSha,
       policyRef: defaultBranch,
-      gatherChange: () =>
-        pushChange(octokit, {
-          owner: repo.owner,
-          repo: repo.repo,
-          ref: `refs/heads/${headBranch}`,
-          before: defaultBranch,
-          after: headSha,
-          created: false,
-          deleted: false,
-          forced: false,
-          pusher: { login: null, id: null },
-          defaultBranch,
-        }),
+      gather: (policy) =>
+        gatherPush(
+          octokit,
+          {
+            owner: repo.owner,
+            repo: repo.repo,
+            ref: `refs/heads/${headBranch}`,
+            before: defaultBranch,
+            after: headSha,
+            created: false,
+            deleted: false,
+            forced: false,
+            pusher: { login: null, id: null },
+            defaultBranch,
+          },
+          policy,
+        ),
     });
   };
 

@@ -157,8 +157,13 @@ export async function pushChange(octokit: GitHubClient, t: PushTarget): Promise<
   if (t.deleted || ZERO_SHA.test(t.after)) {
     return { kind: "push", ref: t.ref, baseSha: t.before, headSha: t.before, files: [], filesComplete: true, push };
   }
+  const isNew = t.created || ZERO_SHA.test(t.before);
+  if (isNew && t.ref === `refs/heads/${t.defaultBranch}`) {
+    // The repository's first push: there is nothing to compare with, so every path may be touched.
+    return { kind: "push", ref: t.ref, baseSha: null, headSha: t.after, files: [], filesComplete: false, push: { ...push, initial: true } };
+  }
   // A new ref has no "before": compare it with the default branch, which is what it adds to the repository.
-  const base = t.created || ZERO_SHA.test(t.before) ? t.defaultBranch : t.before;
+  const base = isNew ? t.defaultBranch : t.before;
   const { files, complete } = await compareFiles(octokit, { owner: t.owner, repo: t.repo, base, head: t.after });
   return { kind: "push", ref: t.ref, baseSha: ZERO_SHA.test(t.before) ? null : t.before, headSha: t.after, files, filesComplete: complete, push };
 }

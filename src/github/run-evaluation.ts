@@ -4,7 +4,9 @@
  * gather evidence completes the check as a failure that says what could not be read (fail
  * closed), except rate limits and server errors, which are rethrown so the queue retries.
  */
-import type { Change, Evidence, LoadedPolicy } from "../evidence/types.js";
+import type { Change, Evidence, EvidenceGap, LoadedPolicy } from "../evidence/types.js";
+import type { ReviewEvidence, TeamSnapshot } from "../evidence/review.js";
+import type { Policy } from "../policy/schema.js";
 import { EVIDENCE_SCHEMA } from "../evidence/types.js";
 import { evaluate, type Verdict } from "../engine/evaluate.js";
 import { loadPolicy } from "../policy/load.js";
@@ -24,8 +26,24 @@ export interface EvaluationTarget {
   deliveryId: string;
   /** This app's id, so only its own `vouch` check run is reused. */
   appId?: number;
-  /** Gathers the change; called after the check run is in progress. */
-  gatherChange: () => Promise<Change>;
+  /**
+   * Gathers the evidence, after the check run is in progress. It gets the effective policy (null
+   * when there is none or it is invalid) so that it reads only what the policy needs.
+   */
+  gather: (policy: Policy | null) => Promise<Gathered>;
+  /**
+   * Report only when the change touches a protected namespace (or fails): used for ref deletions,
+   * whose commit may carry another change's check run that an unrelated verdict must not replace.
+   */
+  onlyWhenProtected?: boolean;
+}
+
+/** What an event's gatherer found: the change, and what the controls it needs read. */
+export interface Gathered {
+  change: Change;
+  review?: ReviewEvidence;
+  teams?: TeamSnapshot[];
+  gaps?: EvidenceGap[];
 }
 
 export interface EvaluationOutcome {
@@ -52,8 +70,9 @@ export interface EvaluationDeps {
 }
 
 /**
- * Returns the outcome, or null when the evaluation could not be completed and the check run
- * was closed as a failure that says why. Transient GitHub errors are rethrown for a retry.
+ * Returns the outcome, or null when nothing was reported (see `onlyWhenProtected`) or the
+ * evaluation could not be completed and the check run was closed as a failure that says why.
+ * Transient GitHub errors are rethrown for a retry.
  */
 export async function runEvaluation(
   octokit: GitHubClient,
@@ -62,44 +81,37 @@ export async function runEvaluation(
 ): Promise<EvaluationOutcome | null> {
   const { owner, repo } = target;
   const started = now();
-  const run = await startCheckRun(octokit, {
-    owner,
-    repo,
-    headSha: target.headSha,
-    externalId: target.deliveryId,
-    startedAt: started,
-    ...(target.appId !== undefined ? { appId: target.appId } : {}),
-  });
-  const observedAt = started.toISOString();
+  const start = () =>
+    startCheckRun(octokit, {
+      owner,
+      repo,
+      headSha: target.headSha,
+      externalId: target.deliveryId,
+      startedAt: started,
+      ...(target.appId !== undefined ? { appId: target.appId } : {}),
+    });
+  // Normally the run shows in_progress at once; a run that may not be reported is opened only once judged.
+  let run = target.onlyWhenProtected ? null : await start();
   try {
-    const files = await readPolicyFiles(octokit, { owner, repo, ref: target.policyRef, ownerIsOrganization: target.ownerIsOrganization });
-    const policy = loadPolicy({ repository: files.repository, baseline: files.baseline });
-    const change = await target.gatherChange();
-    const evidence: Evidence = {
-      schema: EVIDENCE_SCHEMA,
-      repository: { id: target.repositoryId, fullName: `${owner}/${repo}` },
-      observedAt,
-      change,
-      gaps:
-        change.headSha === target.headSha
-          ? []
-          : [{ what: `the files of commit ${target.headSha}`, reason: `the pull request moved on to ${change.headSha} while Vouch was reading it; the newer head is evaluated separately` }],
-    };
-    const verdict = evaluate(policy, evidence);
-    const sources = policy.sources;
-    const output = renderCheckOutput(verdict, { repository: `${owner}/${repo}`, policySources: sources });
+    const judged = await judge(octokit, target, started.toISOString());
+    if (!run) {
+      if (judged.verdict.conclusion === "success" && judged.verdict.namespaces.length === 0) return null;
+      run = await start();
+    }
+    const output = renderCheckOutput(judged.verdict, { repository: `${owner}/${repo}`, policySources: judged.policy.sources });
     await completeCheckRun(octokit, {
       owner,
       repo,
       checkRunId: run.id,
-      conclusion: verdict.conclusion,
+      conclusion: judged.verdict.conclusion,
       output,
       completedAt: now(),
       skipExistingAnnotations: !run.created,
     });
-    return { verdict, policy, evidence, checkRunId: run.id };
+    return { ...judged, checkRunId: run.id };
   } catch (error) {
     if (isTransient(error)) throw error;
+    run ??= await start();
     const what = error instanceof GitHubEvidenceError ? error.message : "an unexpected error stopped the evaluation";
     await completeCheckRun(octokit, {
       owner,
@@ -119,6 +131,34 @@ export async function runEvaluation(
     log.warn({ err: describeError(error), headSha: target.headSha }, "evaluation failed closed");
     return null;
   }
+}
+
+/** Reads the base policy, gathers what it needs, and evaluates: everything but the reporting. */
+async function judge(
+  octokit: GitHubClient,
+  target: EvaluationTarget,
+  observedAt: string,
+): Promise<Omit<EvaluationOutcome, "checkRunId">> {
+  const { owner, repo } = target;
+  const files = await readPolicyFiles(octokit, { owner, repo, ref: target.policyRef, ownerIsOrganization: target.ownerIsOrganization });
+  const policy = loadPolicy({ repository: files.repository, baseline: files.baseline });
+  const gathered = await target.gather(policy.status === "valid" ? policy.policy : null);
+  const { change } = gathered;
+  const evidence: Evidence = {
+    schema: EVIDENCE_SCHEMA,
+    repository: { id: target.repositoryId, fullName: `${owner}/${repo}` },
+    observedAt,
+    change,
+    ...(gathered.review ? { review: gathered.review } : {}),
+    ...(gathered.teams ? { teams: gathered.teams } : {}),
+    gaps: [
+      ...(gathered.gaps ?? []),
+      ...(change.headSha === target.headSha
+        ? []
+        : [{ what: `the files of commit ${target.headSha}`, reason: `the pull request moved on to ${change.headSha} while Vouch was reading it; the newer head is evaluated separately` }]),
+    ],
+  };
+  return { verdict: evaluate(policy, evidence), policy, evidence };
 }
 
 /** Error details safe to log: the message and code, never request headers (which carry tokens). */

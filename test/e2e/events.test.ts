@@ -11,6 +11,9 @@ const POLICY = `version: 1
 namespaces:
   - name: main
     refs: [refs/heads/main]
+  - name: releases
+    refs: [refs/heads/release/*]
+    forbid: [deletion]
 secrets:
   enabled: false
 `;
@@ -51,15 +54,34 @@ describe("push", () => {
     expect(run.output.summary).toContain("main");
   });
 
-  test("a deleted ref is accepted but opens no check run (there is no commit to put it on)", async () => {
+  test("deleting an unprotected branch reports nothing: its last commit may carry another change's check", async () => {
+    await branch(dir, "topic-gone", "main");
+    const last = await commitFiles(dir, { "gone.txt": "g\n" }, "topic work");
+    await push(dir, gitDir(), ["topic-gone"]);
+    await checkout(dir, "main");
     const writes = checkWrites();
     const res = await deliverAndDrain(
       "push",
-      webhookPayload("push", undefined, { ...base(), push: { ref: "refs/heads/gone", before: "1".repeat(40), after: "0".repeat(40), deleted: true } }),
+      webhookPayload("push", undefined, { ...base(), sender: { login: "octocat", id: 1 }, push: { ref: "refs/heads/topic-gone", before: last, after: "0".repeat(40), deleted: true } }),
     );
     expect(res.status).toBe(202);
     // Only the drain pull request's writes (start + complete) happened.
     expect(checkWrites() - writes).toBe(2);
+    expect(h.standIn.checkRuns(OWNER, "events").filter((r) => r.headSha === last)).toHaveLength(0);
+  });
+
+  test("deleting a protected branch fails a check on the commit it pointed at", async () => {
+    await branch(dir, "release/1.0", "main");
+    const last = await commitFiles(dir, { "rel.txt": "r\n" }, "release 1.0");
+    await push(dir, gitDir(), ["release/1.0"]);
+    await checkout(dir, "main");
+    await h.deliver(
+      "push",
+      webhookPayload("push", undefined, { ...base(), sender: { login: "octocat", id: 1 }, push: { ref: "refs/heads/release/1.0", before: last, after: "0".repeat(40), deleted: true } }),
+    );
+    const run = await h.completedRun("events", last);
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.summary).toContain("releases");
   });
 });
 

@@ -115,4 +115,21 @@ describe("compare-based changes", () => {
     scope.done();
     expect(change).toMatchObject({ kind: "push", ref: "refs/heads/topic", baseSha: null, headSha: "b".repeat(40), push: { created: true } });
   });
+
+  test("the repository's first push is marked initial, with a file list that cannot be complete", async () => {
+    const change = await pushChange(testOctokit(), {
+      owner: "acme",
+      repo: "app",
+      ref: "refs/heads/main",
+      before: "0".repeat(40),
+      after: "b".repeat(40),
+      created: true,
+      deleted: false,
+      forced: false,
+      pusher: { login: "alice", id: 7 },
+      defaultBranch: "main",
+    });
+    expect(change).toMatchObject({ headSha: "b".repeat(40), baseSha: null, filesComplete: false, push: { initial: true } });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
 });
