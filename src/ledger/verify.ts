@@ -1,11 +1,12 @@
 /**
  * Offline verification of an `.intoto.jsonl` export, trusting only the given public keys:
  * every envelope's signature, every entry's hash, each chain's continuity (no gap, no reorder,
- * no edit, no foreign line), the statement's subject against the entry, and the final signed
- * checkpoint against what the file holds. Every failure names its 1-based line.
+ * no edit, no foreign line), the statement's subject against the entry, each provenance's link to
+ * the previous provenance of its ref, and the final signed checkpoint against what the file holds. Every failure names its 1-based line.
  */
 import type { KeyObject } from "node:crypto";
-import { verifyEnvelope } from "../attest/dsse.js";
+import { sha256Hex, verifyEnvelope } from "../attest/dsse.js";
+import { PROVENANCE_PREDICATE_TYPE } from "../attest/provenance.js";
 import { parseStatement } from "../attest/statement.js";
 import { entryHash } from "./hash.js";
 import { EXPORT_CHECKPOINT_TYPE, type ExportCheckpointBody } from "./export.js";
@@ -76,6 +77,8 @@ export async function verifyExport(
   let lineNo = 0;
   let entries = 0;
   let lastNonEmpty = 0;
+  // Per repository and ref: the last provenance seen, so each one's continuity.previous can be checked.
+  const lastProvenance = new Map<string, { sha256: string; revision: string }>();
 
   for await (const raw of lines) {
     lineNo++;
@@ -144,6 +147,16 @@ export async function verifyExport(
     const st = parsed.statement;
     if (st.predicateType !== fields.predicateType) fail(lineNo, `statement predicateType ${st.predicateType} differs from the entry's ${fields.predicateType}`);
     if (!st.subject.some((s) => s.digest.gitCommit === fields.revision)) fail(lineNo, `statement subject is not revision ${fields.revision}`);
+    if (st.predicateType === PROVENANCE_PREDICATE_TYPE) {
+      const key = `${fields.repo}\n${fields.ref}`;
+      const prior = lastProvenance.get(key);
+      const previous = (st.predicate as { continuity?: { previous?: { digest?: string; revision?: string } | null } }).continuity?.previous;
+      // Only checkable when the export holds the prior provenance; a slice's first one links outside it.
+      if (prior && previous?.digest !== `sha256:${prior.sha256}`) {
+        fail(lineNo, `provenance for ${fields.ref} does not name the previous provenance of that ref (${prior.revision.slice(0, 12)}) as its predecessor`);
+      }
+      lastProvenance.set(key, { sha256: sha256Hex(verified.payload), revision: fields.revision });
+    }
     entries++;
     await options.onEntry?.({
       line: lineNo,

@@ -62,3 +62,36 @@ describe("recordAttestations", () => {
     await ledger.close();
   });
 });
+
+describe("verifyExport checks each provenance's link to the previous one of its ref", () => {
+  test("a validly signed provenance that skips its predecessor is reported on its line", async () => {
+    const { signer, trusted } = testKeys();
+    const { attestRevision } = await import("../../src/attest/attest.js");
+    const ledger = new SqliteLedger(join(mkdtempSync(join(tmpdir(), "vouch-rec-")), "l.sqlite"), { signer });
+    const common = {
+      evidence: evidence(),
+      policy: policy(),
+      signer,
+      verifier: { id: "v", version: "1" },
+      serverUrl: "https://github.com",
+      attestationBaseUrl: "https://vouch.example/a",
+      chainVerified: true,
+    };
+    await recordAttestations({ ...common, ledger, trusted, evaluationKey: "k1", verdict: verdict() });
+    // Signed by the right key, but built as if no earlier attestation existed: a forked history.
+    const forged = attestRevision({ ...common, verdict: verdict({ headSha: NEXT }), previous: null });
+    await ledger.append({
+      repo: "acme/widget",
+      ref: "refs/heads/main",
+      revision: NEXT,
+      policyDigest: null,
+      evaluationKey: "k2",
+      kind: "attestation",
+      predicateType: "https://vouch.dev/source-provenance/v1",
+      envelope: forged.provenance.envelope,
+    });
+    const report = await verifyExport(await exportLines(ledger, signer), trusted);
+    expect(report.failures).toEqual([{ line: 3, message: expect.stringMatching(/does not name the previous provenance/) }]);
+    await ledger.close();
+  });
+});

@@ -4,7 +4,8 @@ import { IN_TOTO_PAYLOAD_TYPE, keyIdOf, signEnvelope, type Signer } from "../../
 import { makeStatement, serializeStatement } from "../../src/attest/statement.js";
 import type { LedgerEntryInput } from "../../src/ledger/types.js";
 
-export const PROV = "https://vouch.dev/source-provenance/v1";
+/** A stand-in predicate type: these entries are not real provenances, so no provenance link is checked. */
+export const PROV = "https://example.com/test-attestation/v1";
 export const VSA = "https://slsa.dev/verification_summary/v1";
 
 export function testKeys(): { signer: Signer; trusted: Map<string, KeyObject> } {
