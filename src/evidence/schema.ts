@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { EVIDENCE_SCHEMA, type Evidence } from "./types.js";
+import { SIGNATURE_STATUSES } from "../controls/signatures/types.js";
 
 export const EVIDENCE_JSON_SCHEMA_ID = "https://vouch.dev/evidence/v1/evidence.schema.json";
 
@@ -125,6 +126,45 @@ const Change = z
   })
   .strict();
 
+const SignedObject = z
+  .object({
+    id: Sha,
+    type: z.enum(["commit", "tag"]),
+    signature: z
+      .object({
+        status: z.enum(SIGNATURE_STATUSES),
+        format: z.enum(["openpgp", "ssh", "x509"]).nullable(),
+        signer: z.string().nullable().describe("The identity the key is bound to, when known."),
+        key: z.string().nullable().describe("OpenPGP fingerprint of the signing (sub)key, or SSH SHA256: fingerprint."),
+        detail: z.string(),
+      })
+      .strict(),
+    signedBy: z
+      .object({ name: z.string(), email: z.string() })
+      .strict()
+      .nullable()
+      .optional()
+      .describe("The committer (commit) or tagger (tag) the signature must be bound to."),
+  })
+  .strict();
+
+const SignatureEvidence = z
+  .object({
+    trustedAt: z.string().describe("The time key validity was judged at (ISO 8601)."),
+    objects: z.array(SignedObject),
+    keys: z.array(
+      z
+        .object({
+          fingerprint: z.string(),
+          source: z.enum(["policy", "github", "file"]),
+          where: z.string().describe("The policy entry, API endpoint or file the key came from."),
+          fetchedAt: z.string(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 export const EvidenceSchema = z
   .object({
     schema: z.literal(EVIDENCE_SCHEMA),
@@ -134,6 +174,7 @@ export const EvidenceSchema = z
     gaps: z.array(z.object({ what: z.string(), reason: z.string() }).strict()),
     review: ReviewEvidence.optional(),
     teams: z.array(TeamSnapshot).optional(),
+    signatures: SignatureEvidence.optional().describe("Signature verdicts of the change's new commits and tags."),
   })
   .strict();
 
@@ -144,7 +185,7 @@ export function evidenceJsonSchema(): Record<string, unknown> {
     $id: EVIDENCE_JSON_SCHEMA_ID,
     title: "Vouch evidence",
     description:
-      "What Vouch evaluated for one change: the change, its commits and reviews, team snapshots, and any gaps. `vouch evaluate --evidence FILE` replays it. See docs/review.md.",
+      "What Vouch evaluated for one change: the change, its commits and reviews, team snapshots, signature verdicts, and any gaps. `vouch evaluate --evidence FILE` replays it. See docs/review.md.",
     ...rest,
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Policy } from "../policy/schema.js";
 import type { PushPullRequest, ReviewEvidence, TeamSnapshot } from "./review.js";
+import type { SignatureFormat, SignatureStatus } from "../controls/signatures/types.js";
 
 
 export const EVIDENCE_SCHEMA = "https://vouch.dev/evidence/v1";
@@ -108,4 +109,44 @@ export interface Evidence {
   review?: ReviewEvidence;
   /** Memberships of the GitHub teams the policy names, read at gather time. */
   teams?: TeamSnapshot[];
+  /** Signature verdicts of the change's new commits and tags, for the signatures control. */
+  signatures?: SignatureEvidence;
+}
+
+/**
+ * Signature verdicts, computed by the adapter (verification is async and crypto-heavy) and
+ * judged by the pure signatures control. Plain data, so a saved verdict replays offline.
+ */
+export interface SignatureEvidence {
+  /** The time key validity was judged at (ISO 8601): when Vouch first observed the objects, or `--at`. */
+  trustedAt: string;
+  /** One verdict per new commit or tag, in the order they were verified. */
+  objects: SignedObjectEvidence[];
+  /** The keys that were trusted, and where each came from. */
+  keys: TrustedKeyEvidence[];
+}
+
+export interface SignedObjectEvidence {
+  id: string;
+  type: "commit" | "tag";
+  signature: {
+    status: SignatureStatus;
+    format: SignatureFormat | null;
+    signer: string | null;
+    key: string | null;
+    detail: string;
+  };
+  /** The committer (commit) or tagger (tag) the signature must be bound to, when it could be read. */
+  signedBy?: { name: string; email: string } | null;
+}
+
+export interface TrustedKeyEvidence {
+  /** OpenPGP primary-key fingerprint (hex) or SSH `SHA256:` fingerprint. */
+  fingerprint: string;
+  /** `policy`: pinned in the policy; `github`: held by GitHub for the user; `file`: a key file given to the CLI. */
+  source: "policy" | "github" | "file";
+  /** Which policy entry, API endpoint or file it came from. */
+  where: string;
+  /** When the key was read or fetched (ISO 8601). */
+  fetchedAt: string;
 }

@@ -47,6 +47,19 @@ const sample: Evidence = {
     headTree: "c".repeat(40),
   },
   teams: [{ team: "@acme/core", members: [{ login: "alice", id: 10 }], resolvedAt: "2026-11-25T12:00:00.000Z" }],
+  signatures: {
+    trustedAt: "2026-11-25T12:00:00.000Z",
+    objects: [
+      {
+        id: "b".repeat(40),
+        type: "commit",
+        signature: { status: "valid", format: "ssh", signer: "carol <carol@example.com>", key: "SHA256:abc", detail: "good SSH signature" },
+        signedBy: { name: "Carol", email: "carol@example.com" },
+      },
+      { id: "d".repeat(40), type: "tag", signature: { status: "unsigned", format: null, signer: null, key: null, detail: "tag is not signed" } },
+    ],
+    keys: [{ fingerprint: "SHA256:abc", source: "policy", where: "policy identities.carol.keys[0]", fetchedAt: "2026-11-25T12:00:00.000Z" }],
+  },
 };
 
 describe("policies/evidence.schema.json", () => {
@@ -66,12 +79,15 @@ describe("policies/evidence.schema.json", () => {
     expect(EvidenceSchema.parse(json)).toEqual(sample);
   });
 
-  test("rejects evidence with a misspelt field, a wrong review state, or no schema tag", () => {
+  test("rejects evidence with a misspelt field, a wrong review or signature status, an unknown key source, or no schema tag", () => {
     const validate = new Ajv2020({ strict: false, allErrors: true }).compile(evidenceJsonSchema());
     const withTypo = { ...sample, reviewz: sample.review };
     const badState = { ...sample, review: { ...sample.review!, reviews: [{ ...sample.review!.reviews[0]!, state: "LGTM" }] } };
     const { schema: _schema, ...untagged } = sample;
-    for (const bad of [withTypo, badState, untagged]) {
+    const badStatus = { ...sample, signatures: { ...sample.signatures!, objects: [{ ...sample.signatures!.objects[0]!, signature: { ...sample.signatures!.objects[0]!.signature, status: "verified" } }] } };
+    const badSource = { ...sample, signatures: { ...sample.signatures!, keys: [{ ...sample.signatures!.keys[0]!, source: "keyserver" }] } };
+    const noTrustedAt = { ...sample, signatures: { objects: [], keys: [] } };
+    for (const bad of [withTypo, badState, untagged, badStatus, badSource, noTrustedAt]) {
       expect(validate(bad)).toBe(false);
       expect(EvidenceSchema.safeParse(bad).success).toBe(false);
     }
