@@ -7,6 +7,9 @@ import type { Evidence, LoadedPolicy } from "../evidence/types.js";
 import type { Policy } from "../policy/schema.js";
 import type { Control, ControlInput } from "../controls/control.js";
 import { policyErrorFinding } from "../controls/policy/findings.js";
+import { namespacesControl } from "../controls/namespaces/index.js";
+import { reviewControl } from "../controls/review/index.js";
+import { signaturesControl } from "../controls/signatures/control.js";
 import type { ControlId, ControlResult, Finding } from "./findings.js";
 import { type TouchedNamespace, touchedNamespaces } from "./namespaces.js";
 
@@ -27,7 +30,7 @@ export interface Verdict {
 }
 
 /** The controls shipped in this build. Later controls register here. */
-export const CONTROLS: readonly Control[] = [];
+export const CONTROLS: readonly Control[] = [namespacesControl, reviewControl, signaturesControl];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, notice: 2 } as const;
 
