@@ -1,17 +1,17 @@
 /**
- * Crash-test child: appends to the SQLite ledger in a loop and prints `ack <seq> <hash>` after
+ * Crash-test child: appends to a ledger (SQLite path or postgres:// URL) in a loop and prints `ack <seq> <hash>` after
  * each append resolves (stdout to a pipe is synchronous on Linux, so an ack is only printed for
  * a committed entry). The parent SIGKILLs it at arbitrary points.
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { keyIdOf } from "../../src/attest/dsse.js";
-import { SqliteLedger } from "../../src/ledger/sqlite.js";
+import { openLedger } from "../../src/ledger/open.js";
 import { VSA, entry } from "./helpers.js";
 
 const [path, round] = process.argv.slice(2);
 const privateKey = createPrivateKey(process.env.CRASH_TEST_KEY ?? "");
 const signer = { keyId: keyIdOf(createPublicKey(privateKey)), privateKey };
-const ledger = new SqliteLedger(path!, { signer });
+const ledger = await openLedger(path!, { signer, ...(process.env.CRASH_TEST_SCHEMA ? { schema: process.env.CRASH_TEST_SCHEMA } : {}) });
 for (let i = 0; ; i++) {
   const n = Number(round) * 100000 + i;
   const results = await ledger.appendAll([

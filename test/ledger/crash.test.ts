@@ -3,7 +3,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { SqliteLedger } from "../../src/ledger/sqlite.js";
+import { PostgresLedger } from "../../src/ledger/postgres.js";
+import type { Ledger } from "../../src/ledger/types.js";
 import { verifyExport } from "../../src/ledger/verify.js";
 import { testKeys } from "./helpers.js";
 import { exportLines } from "./suite.js";
@@ -11,10 +15,10 @@ import { exportLines } from "./suite.js";
 const ROUNDS = 12;
 
 /** Run the child until it has acknowledged `stopAfter` entries, then SIGKILL it mid-loop. */
-function runAndKill(path: string, round: number, stopAfter: number, keyPem: string): Promise<Map<number, string>> {
+function runAndKill(path: string, round: number, stopAfter: number, keyPem: string, schema = ""): Promise<Map<number, string>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "test/ledger/crash-child.ts", path, String(round)], {
-      env: { ...process.env, NODE_OPTIONS: "", CRASH_TEST_KEY: keyPem },
+      env: { ...process.env, NODE_OPTIONS: "", CRASH_TEST_KEY: keyPem, CRASH_TEST_SCHEMA: schema },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const acks = new Map<number, string>();
@@ -38,19 +42,18 @@ function runAndKill(path: string, round: number, stopAfter: number, keyPem: stri
   });
 }
 
-describe("SQLite ledger under SIGKILL", () => {
-  test(`killed ${ROUNDS} times mid-append, it keeps every acknowledged entry and still verifies`, async () => {
-    const { signer, trusted } = testKeys();
-    const keyPem = signer.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const path = join(mkdtempSync(join(tmpdir(), "vouch-crash-")), "ledger.sqlite");
-    const acked = new Map<number, string>();
-    for (let round = 0; round < ROUNDS; round++) {
-      // Stop after a varying number of acks so the kill lands at different points of the loop.
-      const acks = await runAndKill(path, round, 1 + ((round * 37) % 60), keyPem);
-      for (const [seq, hash] of acks) acked.set(seq, hash);
-    }
-    expect(acked.size).toBeGreaterThan(ROUNDS);
-    const ledger = new SqliteLedger(path, { signer });
+async function crashRounds(target: string, rounds: number, open: () => Promise<Ledger>, schema?: string): Promise<void> {
+  const { signer, trusted } = keys;
+  const keyPem = signer.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  const acked = new Map<number, string>();
+  for (let round = 0; round < rounds; round++) {
+    // Stop after a varying number of acks so the kill lands at different points of the loop.
+    const acks = await runAndKill(target, round, 1 + ((round * 37) % 60), keyPem, schema);
+    for (const [seq, hash] of acks) acked.set(seq, hash);
+  }
+  expect(acked.size).toBeGreaterThan(rounds);
+  const ledger = await open();
+  try {
     for (const [seq, hash] of acked) expect((await ledger.get("acme/widget", seq))?.hash).toBe(hash);
     const head = await ledger.head("acme/widget");
     expect(head!.count).toBeGreaterThanOrEqual(Math.max(...acked.keys()));
@@ -59,6 +62,43 @@ describe("SQLite ledger under SIGKILL", () => {
     const report = await verifyExport(await exportLines(ledger, signer), trusted);
     expect(report.failures).toEqual([]);
     expect(report.entries).toBe(head!.count);
+  } finally {
     await ledger.close();
+  }
+}
+
+const keys = testKeys();
+const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+async function pgReachable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+const pgUp = await pgReachable();
+if (!pgUp && process.env.CI !== "true") console.warn("PostgreSQL unreachable: skipping the PostgreSQL crash test (set DATABASE_URL).");
+
+describe("ledger under SIGKILL", () => {
+  test(`SQLite killed ${ROUNDS} times mid-append keeps every acknowledged entry and still verifies`, async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "vouch-crash-")), "ledger.sqlite");
+    await crashRounds(path, ROUNDS, () => Promise.resolve(new SqliteLedger(path, { signer: keys.signer })));
+  });
+
+  (pgUp || process.env.CI === "true" ? test : test.skip)("PostgreSQL killed mid-append keeps every acknowledged entry and still verifies", async () => {
+    const schema = `vouch_crash_${randomBytes(4).toString("hex")}`;
+    try {
+      await crashRounds(PG_URL, 6, () => PostgresLedger.open(PG_URL, { schema, signer: keys.signer }), schema);
+    } finally {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await c.end();
+    }
   });
 });
