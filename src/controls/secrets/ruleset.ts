@@ -46,7 +46,9 @@ function withEngineFlags(re: RegExp): RegExp {
 }
 
 export function compileRuleset(options: RulesetOptions = {}): Ruleset {
-  const all = [...BUILTIN_RULES, ...(options.extraRules ?? [])];
+  // Specific before generic: a repository's own rules win an overlap against our generic assignment rules.
+  const isGeneric = (r: SecretRule) => r.id.startsWith("generic-");
+  const all = [...BUILTIN_RULES.filter((r) => !isGeneric(r)), ...(options.extraRules ?? []), ...BUILTIN_RULES.filter(isGeneric)];
   const known = new Set(all.map((r) => r.id));
   const unknown = (options.disable ?? []).filter((id) => !known.has(id));
   if (unknown.length > 0) throw new Error(`secret scan: cannot disable unknown rule(s): ${unknown.join(", ")}`);

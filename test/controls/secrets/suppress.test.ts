@@ -127,7 +127,8 @@ paths = ['''^third_party/''']
     const line = `ACME_KEY = "${value}"`;
     const [f] = scanText("conf/app.ini", line, { ...opts, ruleset }).findings;
     expect(f).toMatchObject({ rule: "acme-api-key", column: line.indexOf(value) + 1, endColumn: line.indexOf(value) + 33 });
-    expect(scanText("conf/app.ini", `ACME_KEY = "deadbeef${value.slice(8)}"`, { ...opts, ruleset }).findings).toEqual([]);
+    const stopped = scanText("conf/app.ini", `ACME_KEY = "deadbeef${value.slice(8)}"`, { ...opts, ruleset }).findings;
+    expect(stopped.filter((x) => x.rule === "acme-api-key")).toEqual([]);
     expect(scanText("third_party/app.ini", line, { ...opts, ruleset }).findings).toEqual([]);
     expect(scanText("keys/prod.acmekeys", "anything", { ...opts, ruleset }).findings.map((x) => x.rule)).toEqual(["acme-keystore"]);
   });

@@ -19,6 +19,8 @@ const NOT_A_VALUE: RegExp[] = [
   /^[a-z]{2,}(?:[A-Z][a-z]{2,})+$/, // camelCase identifiers
   /^[A-Z]*(?:[A-Z][a-z]{2,})+$/, // PascalCase identifiers
   /^(?:[A-Z][a-z0-9]{2,}){2,}$/, // PascalCase type names with digits: Base32SecretKey
+  /^arn:/, // AWS resource names
+  /^[\w.-]+(?:\/[\w.-]+)+\.[a-z]{1,5}$/, // relative file paths: certs/client.key
   /^[a-z]+(?:_[a-z0-9]+)+$/, // snake_case identifiers
   /^(?:\.{0,2}\/|[A-Za-z]:\\|~\/)/, // paths
   /^(?:https?|file):\/\//i,
@@ -49,8 +51,11 @@ function classesOf(value: string): number {
 /** Values that repeat what the name says (`client-secret`, `fake-secret`) are placeholders. */
 const SECRET_WORDS = ["secret", "fake"];
 
+/** Identifiers with a counter (selectBoxes2, signature1): keys of forms and maps, not secrets. */
+const COUNTED_IDENTIFIER = /^[a-z]{3,}(?:(?:[A-Z][a-z]{2,})+[0-9]{0,3}|[0-9]{1,3})$/;
+
 function looksRandom(value: string): boolean {
-  if (NOT_A_VALUE.some((re) => re.test(value))) return false;
+  if (NOT_A_VALUE.some((re) => re.test(value)) || COUNTED_IDENTIFIER.test(value)) return false;
   const lower = value.toLowerCase();
   if (SECRET_WORDS.some((w) => lower.includes(w))) return false;
   // kebab-case words (`client-credentials`) unless the words are unpronounceable (`rklqjnqw-khrc-kdot`).
@@ -105,7 +110,7 @@ const NAME_TAIL = String.raw`[A-Za-z0-9_.-]{0,24}["'\x60]?\]?[ \t]*`;
  * `= value`, `: value`, `=> value` with the value quoted (groups 1-2) or bare (group 3); after a comma, as in
  * `("password", "value")`, only a quoted value counts (groups 4-5), since bare words there are argument lists.
  */
-const ASSIGNED_VALUE = String.raw`(?:(?:=|:=|:|=>|\+=)[ \t]*(?:new[ \t]+String\()?(?:(["'\x60])([^"'\x60\r\n]{4,150})\1|([A-Za-z0-9_\-+/=.~!@#$%^*]{4,150})(?=[\s,;}\]&"'\x60\\]|$))|(?<=["'\x60]\]?[ \t]*),[ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\4)`;
+const ASSIGNED_VALUE = String.raw`(?:(?:=|:=|:|=>|\+=)[ \t]*(?:(?:new[ \t]+)?String\()?(?:(["'\x60])([^"'\x60\r\n]{4,150})\1|([A-Za-z0-9_\-+/=.~!@#$%^*]{4,150})(?=[\s,;}\]&"'\x60\\]|$))|(?<=["'\x60]\]?[ \t]*),[ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\4)`;
 
 export const genericRules: SecretRule[] = [
   {
@@ -151,7 +156,7 @@ export const genericRules: SecretRule[] = [
     description: "A secret-sounding name assigned a random-looking literal value",
     keywords: ["secret", "token", "key", "auth", "cred"],
     regex: new RegExp(
-      String.raw`(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|credential|auth)` + NAME_TAIL + ASSIGNED_VALUE,
+      String.raw`(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|credential|auth|nkey|key(?![a-z]))` + NAME_TAIL + ASSIGNED_VALUE,
       "gim",
     ),
     secretGroup: [2, 3, 5],
@@ -168,6 +173,8 @@ export const genericRules: SecretRule[] = [
         { text: `put("client_secret", "${token}")`, secret: token },
         { text: `body = "oauth_token=${token}&callback_confirmed=true"`, secret: token },
         { text: `curl -H "X-Auth-Token: ${token}" https://api.acme.invalid`, secret: token },
+        { text: `String aesKey = "${token}";`, secret: token },
+        { text: `want := &PublicKey{Key: String("${token}")}`, secret: token },
       ],
       noMatch: [
         'api_key = "your_api_key_here"',
@@ -187,6 +194,11 @@ export const genericRules: SecretRule[] = [
         'options.ClientSecret = "my-client-secret";',
         'token["access_token"] = "something-else"',
         'secret: "webhooksecret123",',
+        "{ key: 'navigation.home.title', label: 'Home' }",
+        "const keyword = 'TSBooleanKeyword';",
+        '"key": "selectBoxes2",',
+        '"client_key": "utils/resources/certs/client.key"',
+        '"target_key_arn": "arn:aws:kms:eu-west-3:047081014315:key/404a6b33-acab-7061-f6eb-aaba78d46be0",',
       ],
     },
   },
