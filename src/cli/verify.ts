@@ -1,80 +1,172 @@
-/** `vouch verify`: the engine over a local clone. */
+/** `vouch verify`: signatures and the engine over a local clone. */
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import type { LoadedPolicy } from "../evidence/types.js";
-import { LocalGitError, currentRef, localEvidence, readAtRevision, repositoryName, resolveRange, type LocalRange } from "../evidence/local.js";
-import { evaluate, type Verdict } from "../engine/evaluate.js";
+import { buildTrustStore, TrustInputError, type TrustFile, type TrustStore } from "../controls/signatures/trust.js";
+import type { LoadedPolicy, SignatureEvidence } from "../evidence/types.js";
+import {
+  LocalGitError,
+  currentRef,
+  localEvidence,
+  localSignatureEvidence,
+  rangeObjects,
+  readAtRevision,
+  repositoryName,
+  resolveRange,
+  trustedKeyEvidence,
+  type LocalRange,
+} from "../evidence/local.js";
+import { evaluate } from "../engine/evaluate.js";
 import { loadPolicy } from "../policy/load.js";
-import { POLICY_PATH } from "../policy/schema.js";
+import { POLICY_PATH, type Policy } from "../policy/schema.js";
 import { formatPolicyError } from "./format.js";
 import { CliInputError, type CliIo, EXIT } from "./io.js";
 import { readPolicyText } from "./policy-commands.js";
+import { type RangeResult, verifyJson, verifyText } from "./verify-output.js";
 
 interface VerifyOptions {
   repo: string;
   policy?: string;
+  openpgpKeyring: string[];
+  allowedSigners: string[];
+  at?: string;
   format: "text" | "json";
   ref?: string;
 }
 
 const HELP = `
 Revisions:
-  REV     the commit REV against its first parent (default: HEAD)
-  A..B    the change from A to B
-  A...B   the change from the merge base of A and B to B
+  REV     a commit (its own signature, and its change against its first parent)
+          or an annotated tag (the tag object's signature)            (default: HEAD)
+  A..B    the commits reachable from B and not from A
+  A...B   the commits from the merge base of A and B to B
 
-The policy is ${POLICY_PATH} as committed at the base revision of each range (for REV, its parent),
+Policy: ${POLICY_PATH} as committed at the base revision of each range (for REV, its parent),
 never the working tree or the head being judged, so a change cannot vouch for itself.
---policy FILE overrides it with a file from disk.
+--policy FILE overrides it with a file from disk. With a policy, the verdict is the engine's:
+signatures count where the policy requires them, and namespaces needing approvals fail locally
+(a clone has no pull-request reviews).
 
-Exit status: 0 pass, 1 violations, 2 usage or input error (unknown revision, missing or invalid policy).`;
+Keys: with no policy, --openpgp-keyring and --allowed-signers are the trusted keys, and every
+object must be validly signed by one of them, bound to its committer (tagger) through the key's
+user IDs or the allowed_signers principals. With a policy they are trusted alongside the keys it
+pins. Neither a policy nor key files is an input error.
+
+Exit status: 0 pass, 1 violations, 2 usage or input error (unknown revision, unreadable key file,
+missing or invalid policy).`;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `--at`: an ISO 8601 date or date-time; a bare date is midnight UTC. */
+export function parseAt(text: string | undefined, now: () => Date = () => new Date()): Date {
+  if (text === undefined) return now();
+  const iso = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (!iso.test(text) || Number.isNaN(at.getTime())) {
+    throw new CliInputError(`--at must be an ISO 8601 time such as 2026-01-31T12:00:00Z, not "${text}"`);
+  }
+  return at;
+}
+
+async function readKeyFiles(io: CliIo, files: readonly string[]): Promise<TrustFile[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      try {
+        return { name: file, text: await readFile(resolve(io.cwd, file), "utf8") };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new CliInputError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : (code ?? String(error))}`);
+      }
+    }),
+  );
+}
 
 export function registerVerify(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command("verify")
-    .description("Judge commits of a local clone against the policy, as the app would.")
+    .description("Verify the signatures of a local clone's commits and tags, and judge them against the policy as the app would.")
     .argument("[revisions...]", "REV, A..B or A...B")
     .option("--repo <dir>", "the local clone", ".")
     .option("--policy <file>", `a policy file to use instead of ${POLICY_PATH} at the base revision`)
+    .option("--openpgp-keyring <file>", "trust the armored OpenPGP public keys in FILE (repeatable)", collect, [])
+    .option("--allowed-signers <file>", "trust the SSH keys of an allowed_signers FILE (repeatable)", collect, [])
+    .option("--at <time>", "judge key validity at this ISO 8601 time (default: now)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--ref <ref>", "the ref the change lands on (default: the branch HEAD points at)")
     .addHelpText("after", HELP)
     .action(async (revisions: string[], opts: VerifyOptions) => {
-      const repo = resolve(io.cwd, opts.repo);
-      const specs = revisions.length > 0 ? revisions : ["HEAD"];
-      if (opts.ref !== undefined && !/^refs\/(heads|tags)\/.+/.test(opts.ref)) {
-        throw new CliInputError(`--ref must be a full ref name such as refs/heads/main, not "${opts.ref}"`);
-      }
+      const results = await runVerify(io, revisions, opts);
+      io.stdout.write(opts.format === "json" ? `${JSON.stringify(verifyJson(results))}\n` : verifyText(results));
+      setExit(results.every((r) => r.pass) ? EXIT.pass : EXIT.violations);
+    });
+}
+
+async function runVerify(io: CliIo, revisions: string[], opts: VerifyOptions): Promise<RangeResult[]> {
+  const repo = resolve(io.cwd, opts.repo);
+  const specs = revisions.length > 0 ? revisions : ["HEAD"];
+  if (opts.ref !== undefined && !/^refs\/(heads|tags)\/.+/.test(opts.ref)) {
+    throw new CliInputError(`--ref must be a full ref name such as refs/heads/main, not "${opts.ref}"`);
+  }
+  const at = parseAt(opts.at);
+  const keysReadAt = new Date();
+  const keyFiles = {
+    openpgpKeyrings: await readKeyFiles(io, opts.openpgpKeyring),
+    allowedSigners: await readKeyFiles(io, opts.allowedSigners),
+  };
+  const haveKeys = keyFiles.openpgpKeyrings.length + keyFiles.allowedSigners.length > 0;
+  try {
+    const fixed = opts.policy ? await readPolicyText(io, opts.policy, await repositoryName(repo)) : null;
+    let ref: string | null | undefined;
+    const landingRef = async (): Promise<string> => {
+      ref ??= opts.ref ?? (await currentRef(repo));
+      if (!ref) throw new CliInputError("HEAD is detached; pass --ref refs/heads/<branch> to say which ref the change lands on");
+      return ref;
+    };
+    const trustFor = async (policy: Policy | undefined): Promise<TrustStore> => {
       try {
-        const ref = opts.ref ?? (await currentRef(repo));
-        if (!ref) throw new CliInputError("HEAD is detached; pass --ref refs/heads/<branch> to say which ref the change lands on");
-        const fixed = opts.policy ? await readPolicyText(io, opts.policy, await repositoryName(repo)) : null;
-        let worst: number = EXIT.pass;
-        for (const spec of specs) {
-          const range = await resolveRange(repo, spec);
-          const loaded = fixed ? loadPolicy({ repository: fixed }) : await policyAtBase(repo, range);
-          if (loaded.status === "missing") {
-            throw new CliInputError(
-              range.base
-                ? `${spec}: no ${POLICY_PATH} at the base revision ${range.base.slice(0, 12)}; pass --policy FILE`
-                : `${spec}: a root commit has no base revision to read the policy from; pass --policy FILE`,
-            );
-          }
-          if (loaded.status === "invalid") {
-            for (const e of loaded.errors) io.stderr.write(`${formatPolicyError(e)}\n`);
-            throw new CliInputError(`${spec}: the policy is invalid`);
-          }
-          const evidence = await localEvidence(repo, range, { ref });
-          const verdict = evaluate(loaded, evidence);
-          io.stdout.write(opts.format === "json" ? `${JSON.stringify(toJson(range, verdict))}\n` : toText(range, verdict));
-          if (verdict.conclusion !== "success") worst = EXIT.violations;
-        }
-        setExit(worst);
+        return await buildTrustStore({ ...keyFiles, policy });
       } catch (error) {
-        if (error instanceof LocalGitError) throw new CliInputError(error.message);
+        if (error instanceof TrustInputError) throw new CliInputError(error.message);
         throw error;
       }
-    });
+    };
+    const results: RangeResult[] = [];
+    for (const spec of specs) {
+      const range = await resolveRange(repo, spec);
+      const loaded = fixed ? loadPolicy({ repository: fixed }) : await policyAtBase(repo, range);
+      if (loaded.status === "invalid") {
+        for (const e of loaded.errors) io.stderr.write(`${formatPolicyError(e)}\n`);
+        throw new CliInputError(`${spec}: the policy is invalid`);
+      }
+      if (loaded.status === "missing" && !haveKeys) throw new CliInputError(missingPolicyMessage(spec, range));
+      const policy = loaded.status === "valid" ? loaded.policy : undefined;
+      const trust = await trustFor(policy);
+      const signatures = await verifyRange(repo, range, trust, at, keysReadAt);
+      if (loaded.status === "missing") {
+        results.push({ range, signatures, pass: signatures.objects.every((o) => o.signature.status === "valid"), verdict: null });
+        continue;
+      }
+      const evidence = await localEvidence(repo, range, { ref: await landingRef(), now: at, signatures });
+      const verdict = evaluate(loaded, evidence);
+      results.push({ range, signatures, pass: verdict.conclusion === "success", verdict });
+    }
+    return results;
+  } catch (error) {
+    if (error instanceof LocalGitError) throw new CliInputError(error.message);
+    throw error;
+  }
+}
+
+async function verifyRange(repo: string, range: LocalRange, trust: TrustStore, at: Date, keysReadAt: Date): Promise<SignatureEvidence> {
+  const ids = await rangeObjects(repo, range);
+  return localSignatureEvidence(repo, ids, trust, at, trustedKeyEvidence(trust, keysReadAt));
+}
+
+function missingPolicyMessage(spec: string, range: LocalRange): string {
+  const fix = "pass --policy FILE, or key files (--openpgp-keyring, --allowed-signers) to check signatures only";
+  return range.base
+    ? `${spec}: no ${POLICY_PATH} at the base revision ${range.base.slice(0, 12)} and no keys to verify against; ${fix}`
+    : `${spec}: a root commit has no base revision to read the policy from; ${fix}`;
 }
 
 async function policyAtBase(repo: string, range: LocalRange): Promise<LoadedPolicy> {
@@ -83,35 +175,4 @@ async function policyAtBase(repo: string, range: LocalRange): Promise<LoadedPoli
   if (text === null) return { status: "missing", sources: [] };
   const source = { repository: await repositoryName(repo), path: POLICY_PATH, ref: range.base, sha: range.base };
   return loadPolicy({ repository: { text, source, displayPath: `${range.base.slice(0, 12)}:${POLICY_PATH}` } });
-}
-
-function toJson(range: LocalRange, v: Verdict) {
-  return {
-    verdict: v.conclusion === "success" ? "pass" : "fail",
-    range: range.spec,
-    base: range.base,
-    head: v.headSha,
-    ref: v.ref,
-    title: v.title,
-    policyDigest: v.policyDigest,
-    observedAt: v.observedAt,
-    namespaces: v.namespaces,
-    controls: v.controls.map((c) => ({ control: c.control, status: c.status, summary: c.summary })),
-    findings: v.findings,
-  };
-}
-
-function toText(range: LocalRange, v: Verdict): string {
-  const lines = [
-    `${v.conclusion === "success" ? "PASS" : "FAIL"} ${range.spec} (${range.base ? `${range.base.slice(0, 12)}..` : ""}${v.headSha.slice(0, 12)}) on ${v.ref}: ${v.title}`,
-    `  policy ${v.policyDigest ?? "(none)"}`,
-  ];
-  if (v.namespaces.length === 0) lines.push("  no protected namespace touched");
-  for (const ns of v.namespaces) lines.push(`  namespace ${ns.name}: ${ns.reasons.join("; ") || "always applies"}`);
-  for (const f of v.findings) {
-    const where = f.location?.path ? ` ${f.location.path}${f.location.line ? `:${f.location.line}` : ""}` : "";
-    lines.push(`  ${f.severity} ${f.code}${f.namespace ? ` [${f.namespace}]` : ""}${where}: ${f.message}`);
-    lines.push(`    fix: ${f.remedy}`);
-  }
-  return `${lines.join("\n")}\n`;
 }

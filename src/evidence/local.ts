@@ -5,7 +5,20 @@
 import { execFile } from "node:child_process";
 import { basename } from "node:path";
 import { promisify } from "node:util";
-import { EVIDENCE_SCHEMA, type ChangedFile, type Evidence, type FileStatus } from "./types.js";
+import { verifyRevisions } from "../controls/signatures/verify.js";
+import type { TrustStore } from "../controls/signatures/trust.js";
+import { CatFileSource } from "../git/cat-file.js";
+import { ObjectReadError, type ObjectSource } from "../git/objects.js";
+import { splitSigned } from "../git/signed.js";
+import {
+  EVIDENCE_SCHEMA,
+  type ChangedFile,
+  type Evidence,
+  type FileStatus,
+  type SignatureEvidence,
+  type SignedObjectEvidence,
+  type TrustedKeyEvidence,
+} from "./types.js";
 
 const run = promisify(execFile);
 
@@ -147,6 +160,8 @@ export interface LocalEvidenceOptions {
   /** The ref the change lands on; defaults to the branch HEAD points at. */
   ref: string;
   now?: Date;
+  /** Signature verdicts of the range's objects, when they were verified. */
+  signatures?: SignatureEvidence;
 }
 
 export async function localEvidence(repo: string, range: LocalRange, options: LocalEvidenceOptions): Promise<Evidence> {
@@ -164,5 +179,68 @@ export async function localEvidence(repo: string, range: LocalRange, options: Lo
       filesComplete: true,
     },
     gaps: [],
+    ...(options.signatures ? { signatures: options.signatures } : {}),
   };
+}
+
+/**
+ * The objects whose signatures a range stands for: for `REV`, that one object (an annotated tag
+ * itself, so its own signature is checked, or a commit); for `A..B` and `A...B`, every commit
+ * reachable from the head and not from the base, newest first.
+ */
+export async function rangeObjects(repo: string, range: LocalRange): Promise<string[]> {
+  if (!range.spec.includes("..")) {
+    const out = await git(repo, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${range.spec}^{object}`], { allowFailure: true });
+    if (!out) throw new LocalGitError(`unknown revision "${range.spec}" in ${repo}`);
+    return [out.trim()];
+  }
+  const out = await git(repo, ["rev-list", range.base ? `${range.base}..${range.head}` : range.head, "--"]);
+  return (out ?? "").split("\n").filter((l) => l.length > 0);
+}
+
+/** The keys a trust store holds, as evidence: where each came from and when it was read. */
+export function trustedKeyEvidence(trust: TrustStore, readAt: Date): TrustedKeyEvidence[] {
+  const fetchedAt = readAt.toISOString();
+  const source = (origin: string) => (origin.startsWith("policy ") ? "policy" : "file") as TrustedKeyEvidence["source"];
+  return [
+    ...trust.openpgp.map((k) => ({ fingerprint: k.key.getFingerprint().toUpperCase(), source: source(k.origin), where: k.origin, fetchedAt })),
+    ...trust.ssh.map((k) => ({ fingerprint: k.fingerprint, source: source(k.origin), where: k.origin, fetchedAt })),
+  ];
+}
+
+/**
+ * Verifies `ids` in a local clone at the trusted time `at` and records the verdicts, with each
+ * object's committer (tagger) so findings can name them. Missing objects are input errors.
+ */
+export async function localSignatureEvidence(repo: string, ids: readonly string[], trust: TrustStore, at: Date, keys: TrustedKeyEvidence[]): Promise<SignatureEvidence> {
+  const cat = new CatFileSource(repo);
+  const signedBy = new Map<string, { name: string; email: string } | null>();
+  // Reads each object once: the verifier gets the bytes, and the committer is noted on the way.
+  const recording: ObjectSource = {
+    async read(id) {
+      const raw = await cat.read(id);
+      let person: { name: string; email: string } | null = null;
+      try {
+        const signer = splitSigned(raw).signer;
+        if (signer) person = { name: signer.name, email: signer.email };
+      } catch {
+        // The verifier reports the object as malformed.
+      }
+      signedBy.set(id, person);
+      return raw;
+    },
+  };
+  const objects: SignedObjectEvidence[] = [];
+  try {
+    for await (const v of verifyRevisions(recording, ids, trust, at)) {
+      objects.push({ id: v.id, type: v.type, signature: { ...v.signature }, signedBy: signedBy.get(v.id) ?? null });
+      signedBy.delete(v.id);
+    }
+  } catch (error) {
+    if (error instanceof ObjectReadError) throw new LocalGitError(`cannot read object: ${error.message}`);
+    throw error;
+  } finally {
+    cat.close();
+  }
+  return { trustedAt: at.toISOString(), objects, keys };
 }

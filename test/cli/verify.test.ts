@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { cli, commit, git, initRepo, removeDir, tempDir, writeFiles } from "./cli-helpers.js";
 
-// A policy that protects docs/ with no requirements (so this build can pass it) and src/ with a
-// review requirement no control in this build can judge (so it fails, fail-closed).
+// A policy that protects docs/ with no requirements (so a local run can pass it) and src/ with a
+// review requirement, which a local clone cannot meet: it has no pull-request reviews.
 const POLICY = `version: 1
 namespaces:
   - name: docs
@@ -48,35 +48,49 @@ describe("vouch verify", () => {
     const r = await cli(["verify", "--repo", repo, srcChange], "/");
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL /);
-    expect(r.stdout).toMatch(/error control\.unavailable \[src\]/);
+    expect(r.stdout).toMatch(/error review\.evidence_missing: Namespace "src"/);
+    expect(r.stdout).toMatch(/BAD commit [0-9a-f]{12} unsigned: commit is not signed/);
+    expect(r.stdout).toMatch(/^note: A local clone has no pull-request reviews/m);
   });
 
-  test("--format json: one object with verdict and findings", async () => {
+  test("--format json: one object with verdict, objects and findings; the range's engine verdict under ranges", async () => {
     const pass = await cli(["verify", "--repo", repo, "--format", "json", docsChange], "/");
     const p = JSON.parse(pass.stdout);
-    expect(p).toMatchObject({ verdict: "pass", head: docsChange, base: withPolicy, ref: "refs/heads/main", findings: [] });
-    expect(p.policyDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(p).toMatchObject({ verdict: "pass", findings: [], notes: [] });
+    expect(p.objects).toEqual([
+      { id: docsChange, type: "commit", signature: expect.objectContaining({ status: "unsigned", format: null }), signedBy: { name: "Test", email: "test@example.com" } },
+    ]);
+    expect(p.ranges).toEqual([expect.objectContaining({ verdict: "pass", mode: "policy", head: docsChange, base: withPolicy, ref: "refs/heads/main", objects: [docsChange] })]);
+    expect(p.ranges[0].policyDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const fail = await cli(["verify", "--repo", repo, "--format", "json", srcChange], "/");
     expect(fail.code).toBe(1);
     const f = JSON.parse(fail.stdout);
     expect(f.verdict).toBe("fail");
-    expect(f.findings[0]).toMatchObject({ code: "control.unavailable", namespace: "src" });
+    expect(f.findings[0]).toMatchObject({ code: "review.evidence_missing", message: expect.stringContaining('"src"') });
+    expect(f.notes[0]).toMatch(/no pull-request reviews/);
   });
 
   test("A..B judges the whole range; moving a file into a namespace touches it", async () => {
     const r = await cli(["verify", "--repo", repo, "--format", "json", `${srcChange}..${renameIntoSrc}`], "/");
     expect(r.code).toBe(1);
-    const v = JSON.parse(r.stdout);
+    const v = JSON.parse(r.stdout).ranges[0];
     expect(v.namespaces.map((n: { name: string }) => n.name)).toEqual(["src"]);
     expect(v.namespaces[0].matchedPaths).toEqual(["src/a.md"]);
+    expect(v.objects).toEqual([renameIntoSrc]);
     const range = JSON.parse((await cli(["verify", "--repo", repo, "--format", "json", `${withPolicy}..${docsChange}`], "/")).stdout);
     expect(range.verdict).toBe("pass");
+    // A..B: the commits reachable from B and not from A, newest first.
+    expect(range.objects.map((o: { id: string }) => o.id)).toEqual([docsChange]);
+    const wide = JSON.parse((await cli(["verify", "--repo", repo, "--format", "json", `${withPolicy}..${srcChange}`], "/")).stdout);
+    expect(wide.objects.map((o: { id: string }) => o.id)).toEqual([srcChange, docsChange]);
   });
 
   test("the policy comes from the base revision, not the head being judged", async () => {
     const r = await cli(["verify", "--repo", repo, "--format", "json", policyChange], "/");
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).findings[0]).toMatchObject({ namespace: "src" });
+    const codes = JSON.parse(r.stdout).findings.map((f: { code: string; message: string }) => `${f.code} ${f.message}`);
+    // The base's policy still requires review of src/, and nobody owns the policy file itself.
+    expect(codes).toEqual(expect.arrayContaining([expect.stringMatching(/^review\.evidence_missing .*"src"/), expect.stringMatching(/^review\.policy_unowned /)]));
   });
 
   test("--policy FILE overrides the committed policy", async () => {
@@ -94,27 +108,33 @@ describe("vouch verify", () => {
     }
   });
 
-  test("several revisions: the exit code is the worst verdict", async () => {
+  test("several revisions: the exit code is the worst verdict; JSON is still one object", async () => {
     const r = await cli(["verify", "--repo", repo, docsChange, srcChange], "/");
     expect(r.code).toBe(1);
     expect(r.stdout.match(/^(PASS|FAIL) /gm)).toEqual(["PASS ", "FAIL "]);
+    const j = await cli(["verify", "--repo", repo, "--format", "json", docsChange, srcChange], "/");
+    expect(j.stdout.trim().split("\n")).toHaveLength(1);
+    const v = JSON.parse(j.stdout);
+    expect(v.verdict).toBe("fail");
+    expect(v.ranges.map((x: { verdict: string }) => x.verdict)).toEqual(["pass", "fail"]);
+    expect(v.objects.map((o: { id: string }) => o.id)).toEqual([docsChange, srcChange]);
   });
 
   test("defaults to HEAD and the current branch", async () => {
     const r = await cli(["verify", "--format", "json"], repo);
-    expect(JSON.parse(r.stdout)).toMatchObject({ head: policyChange, ref: "refs/heads/main" });
+    expect(JSON.parse(r.stdout).ranges[0]).toMatchObject({ head: policyChange, ref: "refs/heads/main" });
   });
 
   test("--ref sets the ref the change lands on", async () => {
     const r = await cli(["verify", "--repo", repo, "--format", "json", "--ref", "refs/heads/feature", docsChange], "/");
-    expect(JSON.parse(r.stdout).ref).toBe("refs/heads/feature");
+    expect(JSON.parse(r.stdout).ranges[0].ref).toBe("refs/heads/feature");
     expect((await cli(["verify", "--repo", repo, "--ref", "main", docsChange], "/")).code).toBe(2);
   });
 
   test("no policy at the base revision is an input error: exit 2", async () => {
     const r = await cli(["verify", "--repo", repo, withPolicy], "/");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no \.github\/vouch\.yml at the base revision .*--policy/);
+    expect(r.stderr).toMatch(/no \.github\/vouch\.yml at the base revision .*--policy FILE, or key files \(--openpgp-keyring, --allowed-signers\)/);
     const rootRun = await cli(["verify", "--repo", repo, root], "/");
     expect(rootRun.code).toBe(2);
     expect(rootRun.stderr).toMatch(/root commit/);
