@@ -8,6 +8,8 @@ import { gatherReviewEvidence, pushPullRequest, teamSnapshot } from "./github/re
 import { githubTeamsNamed } from "./controls/review/principals.js";
 import type { Account } from "./evidence/review.js";
 import type { Policy } from "./policy/schema.js";
+import type { Change } from "./evidence/types.js";
+import { gatherSignatureEvidence, signaturesRequired, type GitAccess } from "./github/signature-evidence.js";
 import type { GitHubClient } from "./github/client.js";
 import { runEvaluation, type EvaluationDeps, type EvaluationTarget, type Gathered } from "./github/run-evaluation.js";
 import { CHECK_NAME } from "./github/check-run.js";
@@ -17,6 +19,8 @@ export interface VouchAppOptions {
   now?: () => Date;
   /** This app's id: check-run events for other apps' runs are ignored. */
   appId?: number;
+  /** Where git objects are fetched from and cached; without it, signature evidence cannot be gathered. */
+  git?: GitAccess;
 }
 
 interface RepoRef {
@@ -72,7 +76,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
       deliveryId,
       headSha: pr.headSha,
       policyRef: pr.baseRef,
-      gather: async (policy): Promise<Gathered> => {
+      gather: async (policy, { observedAt }): Promise<Gathered> => {
         const target = { owner: repo.owner, repo: repo.repo, number: pr.number };
         const { change } = await pullRequestChange(octokit, target);
         if (!policy) return { change };
@@ -81,12 +85,20 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
           knownPushers: pr.pusher ? [pr.pusher] : [],
           now: deps.now,
         });
-        return { change, review: review.review, teams: review.teams, gaps: review.gaps };
+        const signed = await signatures(octokit, repo, change, change.baseSha ? [change.baseSha] : [], policy, observedAt);
+        return { change, review: review.review, teams: review.teams, ...signed, gaps: [...review.gaps, ...signed.gaps] };
       },
     });
 
-  /** A push: its files, whether it merged a pull request Vouch passed, and the teams the policy names. */
-  const gatherPush = async (octokit: GitHubClient, push: PushTarget, policy: Policy | null): Promise<Gathered> => {
+  /** Signature verdicts of the change's new objects, when a touched namespace requires signatures. */
+  const signatures = async (octokit: GitHubClient, repo: RepoRef, change: Change, exclude: string[], policy: Policy, observedAt: Date) => {
+    if (!signaturesRequired(policy, change) || change.push?.deleted) return { gaps: [] };
+    if (!options.git) return { gaps: [{ what: "the signatures of the new commits", reason: "this server has no git access configured" }] };
+    return gatherSignatureEvidence(octokit, options.git, { owner: repo.owner, repo: repo.repo, change, exclude, observedAt, policy });
+  };
+
+  /** A push: its files, whether it merged a pull request Vouch passed, signatures, and the teams the policy names. */
+  const gatherPush = async (octokit: GitHubClient, push: PushTarget, policy: Policy | null, observedAt: Date): Promise<Gathered> => {
     const change = await pushChange(octokit, push);
     if (!policy || !change.push) return { change };
     if (!push.deleted && push.ref.startsWith("refs/heads/")) {
@@ -101,7 +113,11 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     }
     const teams = [];
     for (const team of githubTeamsNamed(policy)) teams.push((await teamSnapshot(octokit, team, deps.now)).snapshot);
-    return { change, teams };
+    const repo: RepoRef = { owner: push.owner, repo: push.repo, repositoryId: null, ownerIsOrganization: false };
+    // New commits are those not already on the branch before the push (for a new ref: not on the default branch).
+    const exclude = push.created || /^0+$/.test(push.before) ? [push.defaultBranch] : [push.before];
+    const signed = await signatures(octokit, repo, change, change.push.initial ? [] : exclude, policy, observedAt);
+    return { change, teams, ...signed };
   };
 
   const run = (octokit: GitHubClient, target: EvaluationTarget) =>
@@ -159,7 +175,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
       headSha: p.deleted ? p.before : p.after,
       onlyWhenProtected: p.deleted,
       policyRef: p.repository.default_branch,
-      gather: (policy) => gatherPush(context.octokit, push, policy),
+      gather: (policy, { observedAt }) => gatherPush(context.octokit, push, policy, observedAt),
     });
   });
 
@@ -215,7 +231,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
       deliveryId,
       headSha,
       policyRef: defaultBranch,
-      gather: (policy) =>
+      gather: (policy, { observedAt }) =>
         gatherPush(
           octokit,
           {
@@ -231,6 +247,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
             defaultBranch,
           },
           policy,
+          observedAt,
         ),
     });
   };

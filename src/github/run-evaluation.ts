@@ -4,7 +4,7 @@
  * gather evidence completes the check as a failure that says what could not be read (fail
  * closed), except rate limits and server errors, which are rethrown so the queue retries.
  */
-import type { Change, Evidence, EvidenceGap, LoadedPolicy } from "../evidence/types.js";
+import type { Change, Evidence, EvidenceGap, LoadedPolicy, SignatureEvidence } from "../evidence/types.js";
 import type { ReviewEvidence, TeamSnapshot } from "../evidence/review.js";
 import type { Policy } from "../policy/schema.js";
 import { EVIDENCE_SCHEMA } from "../evidence/types.js";
@@ -30,7 +30,7 @@ export interface EvaluationTarget {
    * Gathers the evidence, after the check run is in progress. It gets the effective policy (null
    * when there is none or it is invalid) so that it reads only what the policy needs.
    */
-  gather: (policy: Policy | null) => Promise<Gathered>;
+  gather: (policy: Policy | null, context: { observedAt: Date }) => Promise<Gathered>;
   /**
    * Report only when the change touches a protected namespace (or fails): used for ref deletions,
    * whose commit may carry another change's check run that an unrelated verdict must not replace.
@@ -43,6 +43,7 @@ export interface Gathered {
   change: Change;
   review?: ReviewEvidence;
   teams?: TeamSnapshot[];
+  signatures?: SignatureEvidence;
   gaps?: EvidenceGap[];
 }
 
@@ -93,7 +94,7 @@ export async function runEvaluation(
   // Normally the run shows in_progress at once; a run that may not be reported is opened only once judged.
   let run = target.onlyWhenProtected ? null : await start();
   try {
-    const judged = await judge(octokit, target, started.toISOString());
+    const judged = await judge(octokit, target, started);
     if (!run) {
       if (judged.verdict.conclusion === "success" && judged.verdict.namespaces.length === 0) return null;
       run = await start();
@@ -137,12 +138,13 @@ export async function runEvaluation(
 async function judge(
   octokit: GitHubClient,
   target: EvaluationTarget,
-  observedAt: string,
+  observed: Date,
 ): Promise<Omit<EvaluationOutcome, "checkRunId">> {
+  const observedAt = observed.toISOString();
   const { owner, repo } = target;
   const files = await readPolicyFiles(octokit, { owner, repo, ref: target.policyRef, ownerIsOrganization: target.ownerIsOrganization });
   const policy = loadPolicy({ repository: files.repository, baseline: files.baseline });
-  const gathered = await target.gather(policy.status === "valid" ? policy.policy : null);
+  const gathered = await target.gather(policy.status === "valid" ? policy.policy : null, { observedAt: observed });
   const { change } = gathered;
   const evidence: Evidence = {
     schema: EVIDENCE_SCHEMA,
@@ -151,6 +153,7 @@ async function judge(
     change,
     ...(gathered.review ? { review: gathered.review } : {}),
     ...(gathered.teams ? { teams: gathered.teams } : {}),
+    ...(gathered.signatures ? { signatures: gathered.signatures } : {}),
     gaps: [
       ...(gathered.gaps ?? []),
       ...(change.headSha === target.headSha

@@ -65,7 +65,11 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     log,
   });
   // The app id lets the app ignore events caused by Vouch itself.
-  const appOptions: VouchAppOptions = { ...(overrides.now ? { now: overrides.now } : {}), appId: app.appId };
+  const appOptions: VouchAppOptions = {
+    ...(overrides.now ? { now: overrides.now } : {}),
+    appId: app.appId,
+    git: { baseUrl: config.github.gitBaseUrl, dataDir: config.dataDir },
+  };
   await probot.load((p) => vouchApp(p, appOptions));
 
   const queue = new InProcessQueue({
