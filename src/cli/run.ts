@@ -1,6 +1,7 @@
 /** The `vouch` command line: commander wiring, and one exit-code convention for every command. */
 import { Command, CommanderError } from "commander";
 import { CliInputError, type CliIo, EXIT } from "./io.js";
+import { registerEvaluate } from "./evaluate.js";
 import { registerPolicyCommands } from "./policy-commands.js";
 import { registerVerify } from "./verify.js";
 
@@ -8,7 +9,7 @@ export type { CliIo } from "./io.js";
 
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("vouch")
-    .description("Source-repository integrity: check Vouch policies and verify a local clone against them.")
+    .description("Source-repository integrity: check Vouch policies, verify a local clone against them, and replay saved evidence.")
     .addHelpText("after", "\nExit status (every command): 0 pass, 1 violations, 2 usage or input error.")
     // Settings set before .command() are inherited by every subcommand.
     .exitOverride()
@@ -19,6 +20,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .showHelpAfterError("(run with --help for usage)");
   registerPolicyCommands(program, io, setExit);
   registerVerify(program, io, setExit);
+  registerEvaluate(program, io, setExit);
   return program;
 }
 

@@ -203,7 +203,7 @@ export function trustedKeyEvidence(trust: TrustStore, readAt: Date): TrustedKeyE
   const fetchedAt = readAt.toISOString();
   const source = (origin: string) => (origin.startsWith("policy ") ? "policy" : "file") as TrustedKeyEvidence["source"];
   return [
-    ...trust.openpgp.map((k) => ({ fingerprint: k.key.getFingerprint().toUpperCase(), source: source(k.origin), where: k.origin, fetchedAt })),
+    ...trust.openpgp.map((k) => ({ fingerprint: k.key.getFingerprint(), source: source(k.origin), where: k.origin, fetchedAt })),
     ...trust.ssh.map((k) => ({ fingerprint: k.fingerprint, source: source(k.origin), where: k.origin, fetchedAt })),
   ];
 }
