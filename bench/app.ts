@@ -3,7 +3,8 @@
  * request, measured against the GitHub stand-in on loopback with the real server.
  */
 import { startHarness } from "../test/e2e/harness.js";
-import { percentile, type BenchReport } from "./stats.js";
+import { pathToFileURL } from "node:url";
+import { percentile, printReport, type BenchReport } from "./stats.js";
 
 const POLICY = `version: 1
 namespaces:
@@ -50,7 +51,7 @@ export async function benchApp(options: { pullRequests?: number; filesPerPullReq
       byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
     }
     return {
-      name: "app: webhook to completed check",
+      name: `app: webhook to completed check, ${filesPer} changed file(s) per pull request`,
       figures: {
         "pull requests": count - 1,
         "changed files per pull request": filesPer,
@@ -67,4 +68,9 @@ export async function benchApp(options: { pullRequests?: number; filesPerPullReq
 
 function round(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Latency and request count per evaluation as a pull request grows (issue 4 asks for 1, 100 and 1,000 files).
+  for (const files of [1, 100, 1000]) printReport(await benchApp({ pullRequests: files === 1000 ? 9 : 21, filesPerPullRequest: files }));
 }

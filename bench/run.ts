@@ -1,18 +1,22 @@
 /**
- * `npm run bench`: runs every benchmark and prints its figures. Benchmarks report; they never
- * pass or fail (targets are compared in the release notes, not asserted).
- * `npm run bench -- app` runs only the named ones.
+ * `npm run bench`: runs every benchmark, one process each (so one's memory and JIT state do not
+ * colour another's figures), and prints their figures. Benchmarks report; they never pass or
+ * fail. `npm run bench -- app secrets` runs only the named ones.
  */
-import { benchApp } from "./app.js";
-import { printReport, type BenchReport } from "./stats.js";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
-const BENCHES: Record<string, () => Promise<BenchReport | BenchReport[]>> = {
-  app: () => benchApp(),
-};
-
+const BENCHES = ["app", "signatures", "secrets", "ledger"] as const;
 const wanted = process.argv.slice(2);
-for (const [name, run] of Object.entries(BENCHES)) {
+const here = fileURLToPath(new URL(".", import.meta.url));
+let failed = 0;
+for (const name of BENCHES) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
-  const reports = await run();
-  for (const r of Array.isArray(reports) ? reports : [reports]) printReport(r);
+  console.log(`\n# bench/${name}.ts`);
+  const res = spawnSync(process.execPath, ["--import", "tsx", `${here}${name}.ts`], { stdio: "inherit" });
+  if (res.status !== 0) {
+    failed++;
+    console.log(`bench/${name}.ts exited with ${res.status ?? res.signal}`);
+  }
 }
+process.exitCode = failed > 0 ? 1 : 0;
