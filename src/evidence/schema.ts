@@ -165,6 +165,53 @@ const SignatureEvidence = z
   })
   .strict();
 
+const SecretSeverity = z.enum(["block", "warn"]);
+
+const SecretEvidence = z
+  .object({
+    commits: z.number().int().nonnegative().describe("How many commits were scanned."),
+    findings: z.array(
+      z
+        .object({
+          commit: Sha,
+          path: z.string(),
+          line: z.number().int().positive(),
+          column: z.number().int().positive(),
+          endLine: z.number().int().positive().optional(),
+          endColumn: z.number().int().positive().describe("Exclusive: the column after the secret."),
+          rule: z.string(),
+          severity: SecretSeverity,
+          fingerprint: z.string().describe("Keyed HMAC of rule, path and secret; never the secret."),
+          preview: z.string().describe("Redacted preview; never the secret."),
+          description: z.string(),
+        })
+        .strict(),
+    ),
+    notScanned: z.array(
+      z
+        .object({
+          commit: Sha,
+          path: z.string(),
+          reason: z.enum(["too-large", "binary"]),
+          bytes: z.number().int().nonnegative().nullable(),
+        })
+        .strict(),
+    ),
+    suppressed: z.array(
+      z
+        .object({
+          commit: Sha,
+          path: z.string(),
+          line: z.number().int().positive(),
+          rule: z.string(),
+          reason: z.enum(["inline-comment", "allowlisted-regex", "baseline", "gitleaks-ignore"]),
+          fingerprint: z.string(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 export const EvidenceSchema = z
   .object({
     schema: z.literal(EVIDENCE_SCHEMA),
@@ -175,6 +222,7 @@ export const EvidenceSchema = z
     review: ReviewEvidence.optional(),
     teams: z.array(TeamSnapshot).optional(),
     signatures: SignatureEvidence.optional().describe("Signature verdicts of the change's new commits and tags."),
+    secrets: SecretEvidence.optional().describe("Secret-scan results over the lines the change's new commits add (redacted)."),
   })
   .strict();
 
@@ -185,7 +233,7 @@ export function evidenceJsonSchema(): Record<string, unknown> {
     $id: EVIDENCE_JSON_SCHEMA_ID,
     title: "Vouch evidence",
     description:
-      "What Vouch evaluated for one change: the change, its commits and reviews, team snapshots, signature verdicts, and any gaps. `vouch evaluate --evidence FILE` replays it. See docs/review.md.",
+      "What Vouch evaluated for one change: the change, its commits and reviews, team snapshots, signature verdicts, secret-scan results, and any gaps. `vouch evaluate --evidence FILE` replays it. See docs/review.md.",
     ...rest,
   };
 }

@@ -111,6 +111,53 @@ export interface Evidence {
   teams?: TeamSnapshot[];
   /** Signature verdicts of the change's new commits and tags, for the signatures control. */
   signatures?: SignatureEvidence;
+  /** Secret-scan results over the lines each new commit adds, for the secrets control. Redacted: never a secret value. */
+  secrets?: SecretEvidence;
+}
+
+/** What the secret scan of a change's new commits found. Previews are redacted and fingerprints keyed HMACs. */
+export interface SecretEvidence {
+  /** How many commits were scanned. */
+  commits: number;
+  findings: SecretFindingEvidence[];
+  /** Files a commit changed that could not be read line by line: never silently passed. */
+  notScanned: SecretNotScannedEvidence[];
+  /** Findings a committer-controlled mechanism suppressed, kept so bypasses stay visible. */
+  suppressed: SecretSuppressedEvidence[];
+}
+
+export interface SecretFindingEvidence {
+  /** The commit that added the line. */
+  commit: string;
+  path: string;
+  /** 1-based; `endColumn` is exclusive (the column after the secret). */
+  line: number;
+  column: number;
+  /** Only when the secret spans lines (private keys). */
+  endLine?: number;
+  endColumn: number;
+  rule: string;
+  severity: "block" | "warn";
+  fingerprint: string;
+  preview: string;
+  description: string;
+}
+
+export interface SecretNotScannedEvidence {
+  commit: string;
+  path: string;
+  reason: "too-large" | "binary";
+  /** Size in bytes, or null when the object source did not say. */
+  bytes: number | null;
+}
+
+export interface SecretSuppressedEvidence {
+  commit: string;
+  path: string;
+  line: number;
+  rule: string;
+  reason: "inline-comment" | "allowlisted-regex" | "baseline" | "gitleaks-ignore";
+  fingerprint: string;
 }
 
 /**
