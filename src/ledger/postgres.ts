@@ -5,7 +5,7 @@
  * Triggers refuse UPDATE and DELETE on entries.
  */
 import pg from "pg";
-import type { Signer } from "../attest/dsse.js";
+import { sha256Hex, type Signer } from "../attest/dsse.js";
 import { GENESIS_HASH, entryHash, idempotencyKey, signCheckpoint } from "./hash.js";
 import { rowToEntry, type LedgerOptions } from "./sqlite.js";
 import {
@@ -43,10 +43,12 @@ CREATE TABLE IF NOT EXISTS ledger_entries (
   predicate_type TEXT NOT NULL,
   recorded_at TEXT NOT NULL,
   envelope TEXT NOT NULL,
+  statement_sha256 TEXT NOT NULL,
   PRIMARY KEY (chain, seq)
 );
 CREATE INDEX IF NOT EXISTS ledger_entries_ref ON ledger_entries (repo, ref, predicate_type, seq);
 CREATE INDEX IF NOT EXISTS ledger_entries_time ON ledger_entries (chain, recorded_at);
+CREATE INDEX IF NOT EXISTS ledger_entries_digest ON ledger_entries (statement_sha256);
 CREATE TABLE IF NOT EXISTS ledger_checkpoints (
   id BIGSERIAL PRIMARY KEY,
   created_at TEXT NOT NULL,
@@ -129,7 +131,7 @@ export class PostgresLedger implements Ledger {
     const hash = entryHash(entry);
     await c.query(
       `INSERT INTO ledger_entries (chain, seq, prev_hash, hash, idem_key, repo, ref, revision, policy_digest,
-         evaluation_key, kind, predicate_type, recorded_at, envelope) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+         evaluation_key, kind, predicate_type, recorded_at, envelope, statement_sha256) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
       [
         entry.chain,
         entry.seq,
@@ -145,6 +147,7 @@ export class PostgresLedger implements Ledger {
         entry.predicateType,
         entry.recordedAt,
         JSON.stringify(entry.envelope),
+        sha256Hex(Buffer.from(entry.envelope.payload, "base64")),
       ],
     );
     return { seq: entry.seq, hash, duplicate: false };
@@ -221,6 +224,11 @@ export class PostgresLedger implements Ledger {
       `SELECT DISTINCT ON (chain) chain, seq, hash FROM ledger_entries ORDER BY chain, seq DESC`,
     );
     return r.rows.map((row) => ({ chain: row.chain, count: Number(row.seq), head: row.hash }));
+  }
+
+  async byDigest(sha256: string): Promise<LedgerEntry | null> {
+    const r = await this.pool.query("SELECT * FROM ledger_entries WHERE statement_sha256 = $1 ORDER BY chain, seq LIMIT 1", [sha256]);
+    return r.rows[0] ? rowToEntry(r.rows[0]) : null;
   }
 
   async latest(repo: string, ref: string, predicateType: string): Promise<LedgerEntry | null> {

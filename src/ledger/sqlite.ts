@@ -7,7 +7,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Signer } from "../attest/dsse.js";
+import { sha256Hex, type Signer } from "../attest/dsse.js";
 import { GENESIS_HASH, entryHash, idempotencyKey, signCheckpoint } from "./hash.js";
 import {
   LedgerError,
@@ -36,10 +36,12 @@ CREATE TABLE IF NOT EXISTS ledger_entries (
   predicate_type TEXT NOT NULL,
   recorded_at TEXT NOT NULL,
   envelope TEXT NOT NULL,
+  statement_sha256 TEXT NOT NULL,
   PRIMARY KEY (chain, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ledger_entries_ref ON ledger_entries (repo, ref, predicate_type, seq);
 CREATE INDEX IF NOT EXISTS ledger_entries_time ON ledger_entries (chain, recorded_at);
+CREATE INDEX IF NOT EXISTS ledger_entries_digest ON ledger_entries (statement_sha256);
 CREATE TABLE IF NOT EXISTS ledger_checkpoints (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   created_at TEXT NOT NULL,
@@ -132,7 +134,7 @@ export class SqliteLedger implements Ledger {
     this.db
       .prepare(
         `INSERT INTO ledger_entries (chain, seq, prev_hash, hash, idem_key, repo, ref, revision, policy_digest,
-           evaluation_key, kind, predicate_type, recorded_at, envelope) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+           evaluation_key, kind, predicate_type, recorded_at, envelope, statement_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       )
       .run(
         entry.chain,
@@ -149,6 +151,7 @@ export class SqliteLedger implements Ledger {
         entry.predicateType,
         entry.recordedAt,
         JSON.stringify(entry.envelope),
+        sha256Hex(Buffer.from(entry.envelope.payload, "base64")),
       );
     return { seq: entry.seq, hash, duplicate: false };
   }
@@ -217,6 +220,11 @@ export class SqliteLedger implements Ledger {
       )
       .all() as { chain: string; seq: number; hash: string }[];
     return Promise.resolve(rows.map((r) => ({ chain: r.chain, count: Number(r.seq), head: r.hash })));
+  }
+
+  byDigest(sha256: string): Promise<LedgerEntry | null> {
+    const r = this.db.prepare("SELECT * FROM ledger_entries WHERE statement_sha256 = ? ORDER BY chain, seq LIMIT 1").get(sha256) as Row | undefined;
+    return Promise.resolve(r ? rowToEntry(r) : null);
   }
 
   latest(repo: string, ref: string, predicateType: string): Promise<LedgerEntry | null> {

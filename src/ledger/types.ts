@@ -85,6 +85,8 @@ export interface Ledger {
   list(query?: ListQuery): AsyncIterable<LedgerEntry>;
   head(chain: string): Promise<ChainHead | null>;
   heads(): Promise<ChainHead[]>;
+  /** The entry whose statement bytes (decoded payload) have this sha256 hex: what the HTTP API serves by digest. */
+  byDigest(sha256: string): Promise<LedgerEntry | null>;
   /** The most recent entry of a predicate type for a repository and ref (the previous attestation). */
   latest(repo: string, ref: string, predicateType: string): Promise<LedgerEntry | null>;
   /** Sign and store a checkpoint of every chain's count and head hash. */

@@ -1,7 +1,7 @@
 /** The one ledger test suite both backends must pass. */
 import { describe, test, expect, beforeEach, afterEach } from "@jest/globals";
 import type { Signer } from "../../src/attest/dsse.js";
-import { verifyEnvelope } from "../../src/attest/dsse.js";
+import { sha256Hex, verifyEnvelope } from "../../src/attest/dsse.js";
 import { GENESIS_HASH, entryHash } from "../../src/ledger/hash.js";
 import { exportCsv, exportJsonl } from "../../src/ledger/export.js";
 import { verifyExport } from "../../src/ledger/verify.js";
@@ -54,6 +54,9 @@ export function ledgerSuite(name: string, factory: LedgerFactory, describeFn: (n
         { chain: "acme/widget", count: 2, head: a2.hash },
       ]);
       expect(verifyEnvelope(e2!.envelope, trusted).ok).toBe(true);
+      const digest = sha256Hex(Buffer.from(e2!.envelope.payload, "base64"));
+      expect((await ledger.byDigest(digest))?.seq).toBe(2);
+      expect(await ledger.byDigest("0".repeat(64))).toBeNull();
     });
 
     test("a redelivered or retried evaluation is recorded once", async () => {
