@@ -1,0 +1,127 @@
+/**
+ * Secret-scan evidence: the lines each new commit adds, scanned commit by commit over any ObjectSource, so the
+ * app (objects over HTTP) and the CLI (a local clone) produce the same findings and fingerprints.
+ */
+import { parseBaseline } from "../controls/secrets/baseline.js";
+import { scanAddedLines, type ScanOptions } from "../controls/secrets/engine.js";
+import type { GitleaksIgnoreEntry } from "../controls/secrets/gitleaks.js";
+import { defaultRuleset, rulesetFromPolicy, type Ruleset } from "../controls/secrets/ruleset.js";
+import type { ScanResult } from "../controls/secrets/types.js";
+import { commitChanges } from "../git/commit-changes.js";
+import type { ObjectSource } from "../git/objects.js";
+import type { Policy } from "../policy/schema.js";
+import type { SecretEvidence } from "./types.js";
+
+/**
+ * The fingerprint key of a repository: its lower-cased `owner/name` under a version label. Anyone who can read
+ * the repository can compute it, and that is accepted (docs/decisions/0013-secret-fingerprint-key.md): the app and
+ * the CLI need no shared secret to agree, and fingerprints still differ between repositories.
+ */
+export function secretFingerprintKey(repositoryFullName: string): string {
+  const name = repositoryFullName.trim().toLowerCase();
+  if (name === "") throw new Error("secret scan: the repository name for the fingerprint key is empty");
+  return `vouch-secrets-v1:${name}`;
+}
+
+/** A bad baseline file or policy regex: the scan cannot run as the policy asks. Messages never quote file content. */
+export class SecretScanInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SecretScanInputError";
+  }
+}
+
+export interface ScanCommitsOptions {
+  fingerprintKey: string | Uint8Array;
+  /** The policy's `secrets` settings: disabled rules, allowlists. Ignored when `ruleset` is given. */
+  secrets?: Policy["secrets"];
+  /** A compiled ruleset (e.g. with imported .gitleaks.toml rules); default: from `secrets`, else built-in. */
+  ruleset?: Ruleset;
+  /** Text of the baseline file as committed at the base revision (`secrets.baseline`); null or absent: none. */
+  baselineText?: string | null;
+  /** Where the baseline came from, for error messages. */
+  baselineSource?: string;
+  /** Baseline entries expire by this date (default: now). */
+  today?: Date;
+  gitleaksIgnore?: readonly GitleaksIgnoreEntry[];
+  /** Added text above this many bytes per file is reported as not scanned (engine default 2 MiB). */
+  maxBytes?: number;
+  /** Blobs above this many bytes are not read (commitChanges default 4 MiB). */
+  maxBlobBytes?: number;
+}
+
+function rulesetFor(options: ScanCommitsOptions): Ruleset | undefined {
+  if (options.ruleset) return options.ruleset;
+  if (!options.secrets) return undefined;
+  try {
+    return rulesetFromPolicy(options.secrets);
+  } catch (error) {
+    // Errors from rule compilation name the field, never the regex (which may be a literal secret).
+    throw new SecretScanInputError(error instanceof Error ? error.message : "secret scan: invalid policy settings");
+  }
+}
+
+function baselineFor(options: ScanCommitsOptions): ReadonlySet<string> | undefined {
+  if (options.baselineText === undefined || options.baselineText === null) return undefined;
+  try {
+    return parseBaseline(options.baselineText, options.baselineSource ?? options.secrets?.baseline ?? "baseline").active(options.today);
+  } catch (error) {
+    throw new SecretScanInputError(error instanceof Error ? error.message : "secret scan: invalid baseline");
+  }
+}
+
+/**
+ * Scans every line each commit adds against its first parent, in the order given. A secret added in one commit
+ * and removed in the next is found in the first. Binary files are skipped but key files are still flagged by
+ * path; blobs too large to read are listed as not scanned.
+ */
+export async function scanCommits(source: ObjectSource, commitIds: readonly string[], options: ScanCommitsOptions): Promise<SecretEvidence> {
+  const ruleset = rulesetFor(options) ?? defaultRuleset();
+  const baseline = baselineFor(options);
+  const evidence: SecretEvidence = { commits: 0, findings: [], notScanned: [], suppressed: [] };
+  const changeOptions = options.maxBlobBytes !== undefined ? { maxBlobBytes: options.maxBlobBytes } : {};
+  for (const commit of commitIds) {
+    const scanOptions: ScanOptions = {
+      fingerprintKey: options.fingerprintKey,
+      commit,
+      ruleset,
+      ...(baseline ? { baseline } : {}),
+      ...(options.gitleaksIgnore ? { gitleaksIgnore: options.gitleaksIgnore } : {}),
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+    };
+    for (const change of await commitChanges(source, commit, changeOptions)) {
+      if (change.status === "removed") continue;
+      // No lines for binary or oversized blobs, but scanning the empty list still flags key files by name.
+      const result = scanAddedLines(change.path, change.addedLines, scanOptions);
+      if (change.binary || change.tooLarge) {
+        // Paths the policy or the default skip list exclude are not scanned on purpose: nothing to report.
+        if (!ruleset.isSkippedPath(change.path)) evidence.notScanned.push({ commit, path: change.path, reason: change.binary ? "binary" : "too-large", bytes: null });
+      }
+      record(evidence, commit, result);
+    }
+    evidence.commits += 1;
+  }
+  return evidence;
+}
+
+function record(evidence: SecretEvidence, commit: string, result: ScanResult): void {
+  for (const f of result.findings) {
+    evidence.findings.push({
+      commit,
+      path: f.path,
+      line: f.line,
+      column: f.column,
+      ...(f.endLine !== undefined ? { endLine: f.endLine } : {}),
+      endColumn: f.endColumn,
+      rule: f.rule,
+      severity: f.severity,
+      fingerprint: f.fingerprint,
+      preview: f.preview,
+      description: f.description,
+    });
+  }
+  for (const n of result.notScanned) evidence.notScanned.push({ commit, path: n.path, reason: n.reason, bytes: n.bytes });
+  for (const s of result.suppressed) {
+    evidence.suppressed.push({ commit, path: s.finding.path, line: s.finding.line, rule: s.finding.rule, reason: s.reason, fingerprint: s.finding.fingerprint });
+  }
+}
