@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
-import { IN_TOTO_PAYLOAD_TYPE, keyIdOf, signEnvelope, type Signer } from "../src/attest/dsse.js";
+import { IN_TOTO_PAYLOAD_TYPE, keyIdOf, sha256Hex, signEnvelope, type Signer } from "../src/attest/dsse.js";
 import { makeStatement, serializeStatement } from "../src/attest/statement.js";
 import { exportToFile, verifyFile } from "../src/ledger/files.js";
 import { PostgresLedger } from "../src/ledger/postgres.js";
@@ -20,10 +20,20 @@ import { printReport, type BenchReport } from "./stats.js";
 
 const TYPE = "https://vouch.dev/source-provenance/v1";
 
+/** Last provenance digest per repository, so each entry links to its predecessor as real ones do. */
+const lastDigest = new Map<string, string>();
+
 function makeEntry(signer: Signer, n: number, repo: string): LedgerEntryInput {
   const revision = n.toString(16).padStart(40, "0");
+  const prev = lastDigest.get(repo);
   // A predicate about the size of a real provenance (~1.5 KB), so I/O figures are representative.
-  const st = makeStatement([{ digest: { gitCommit: revision } }], TYPE, { n, pad: "x".repeat(1500) });
+  const st = makeStatement([{ digest: { gitCommit: revision } }], TYPE, {
+    n,
+    continuity: { previous: prev ? { digest: `sha256:${prev}`, revision } : null },
+    pad: "x".repeat(1500),
+  });
+  const bytes = serializeStatement(st);
+  lastDigest.set(repo, sha256Hex(bytes));
   return {
     repo,
     ref: "refs/heads/main",
@@ -32,7 +42,7 @@ function makeEntry(signer: Signer, n: number, repo: string): LedgerEntryInput {
     evaluationKey: `bench:${n}`,
     kind: "attestation",
     predicateType: TYPE,
-    envelope: signEnvelope(serializeStatement(st), IN_TOTO_PAYLOAD_TYPE, signer),
+    envelope: signEnvelope(bytes, IN_TOTO_PAYLOAD_TYPE, signer),
   };
 }
 
@@ -100,6 +110,7 @@ export async function benchLedger(options: { appends?: number; exportEntries?: n
     });
 
     // Fill a ledger quickly (1,000 entries per transaction), then time export and verify.
+    lastDigest.clear();
     const big = new SqliteLedger(join(dir, "big.sqlite"), { signer });
     const fillStart = performance.now();
     for (let i = 0; i < total; i += 1000) {
