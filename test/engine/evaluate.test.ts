@@ -65,10 +65,11 @@ describe("evaluate", () => {
     expect(v.policyDigest).toMatch(/^sha256:/);
   });
 
-  test("a requirement no control in this build can judge fails closed, naming namespace and control", () => {
+  test("a requirement no registered control can judge fails closed, naming namespace and control", () => {
     const v = evaluate(
       valid({ namespaces: [{ name: "payments", paths: ["services/payments/**"], review: { approvals: 2 } }], secrets: { enabled: false } }),
       evidence(["services/payments/a.ts"]),
+      [],
     );
     expect(v.conclusion).toBe("failure");
     expect(v.findings).toHaveLength(1);
@@ -76,7 +77,7 @@ describe("evaluate", () => {
   });
 
   test("secret scanning is on by default, so touching a protected namespace needs the secrets control", () => {
-    const v = evaluate(valid({ namespaces: [{ name: "main", refs: ["refs/heads/main"] }] }), evidence(["x"]));
+    const v = evaluate(valid({ namespaces: [{ name: "main", refs: ["refs/heads/main"] }] }), evidence(["x"]), []);
     expect(v.findings.map((f) => f.control)).toEqual(["secrets"]);
   });
 
