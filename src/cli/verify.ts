@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { buildTrustStore, TrustInputError, type TrustFile, type TrustStore } from "../controls/signatures/trust.js";
+import { webFlowKeyring } from "../controls/signatures/web-flow.js";
 import type { LoadedPolicy, SignatureEvidence } from "../evidence/types.js";
 import {
   LocalGitError,
@@ -124,7 +125,10 @@ async function runVerify(io: CliIo, revisions: string[], opts: VerifyOptions): P
     };
     const trustFor = async (policy: Policy | undefined): Promise<TrustStore> => {
       try {
-        return await buildTrustStore({ ...keyFiles, policy });
+        // With a policy, GitHub's pinned web-flow keys are known, so a GitHub-made commit is named
+        // as such and the signatures control decides by allow_github_web_flow; without one, only the given files count.
+        const openpgpKeyrings = policy ? [...keyFiles.openpgpKeyrings, webFlowKeyring()] : keyFiles.openpgpKeyrings;
+        return await buildTrustStore({ ...keyFiles, openpgpKeyrings, policy });
       } catch (error) {
         if (error instanceof TrustInputError) throw new CliInputError(error.message);
         throw error;

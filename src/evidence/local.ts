@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import { promisify } from "node:util";
 import { verifyRevisions } from "../controls/signatures/verify.js";
 import type { TrustStore } from "../controls/signatures/trust.js";
+import { WEB_FLOW_KEYRING_NAME } from "../controls/signatures/web-flow.js";
 import { CatFileSource } from "../git/cat-file.js";
 import { ObjectReadError, type ObjectSource } from "../git/objects.js";
 import { splitSigned } from "../git/signed.js";
@@ -201,7 +202,8 @@ export async function rangeObjects(repo: string, range: LocalRange): Promise<str
 /** The keys a trust store holds, as evidence: where each came from and when it was read. */
 export function trustedKeyEvidence(trust: TrustStore, readAt: Date): TrustedKeyEvidence[] {
   const fetchedAt = readAt.toISOString();
-  const source = (origin: string) => (origin.startsWith("policy ") ? "policy" : "file") as TrustedKeyEvidence["source"];
+  const source = (origin: string): TrustedKeyEvidence["source"] =>
+    origin === WEB_FLOW_KEYRING_NAME ? "pinned" : origin.startsWith("policy ") ? "policy" : "file";
   return [
     ...trust.openpgp.map((k) => ({ fingerprint: k.key.getFingerprint(), source: source(k.origin), where: k.origin, fetchedAt })),
     ...trust.ssh.map((k) => ({ fingerprint: k.fingerprint, source: source(k.origin), where: k.origin, fetchedAt })),

@@ -156,7 +156,7 @@ const SignatureEvidence = z
       z
         .object({
           fingerprint: z.string(),
-          source: z.enum(["policy", "github", "file"]),
+          source: z.enum(["policy", "github", "file", "pinned"]).describe("pinned: shipped with Vouch (GitHub's web-flow keys)."),
           where: z.string().describe("The policy entry, API endpoint or file the key came from."),
           fetchedAt: z.string(),
         })

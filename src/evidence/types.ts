@@ -190,8 +190,11 @@ export interface SignedObjectEvidence {
 export interface TrustedKeyEvidence {
   /** OpenPGP primary-key fingerprint (hex) or SSH `SHA256:` fingerprint. */
   fingerprint: string;
-  /** `policy`: pinned in the policy; `github`: held by GitHub for the user; `file`: a key file given to the CLI. */
-  source: "policy" | "github" | "file";
+  /**
+   * `policy`: pinned in the policy; `github`: held by GitHub for the user; `file`: a key file given
+   * to the CLI; `pinned`: shipped with Vouch (GitHub's web-flow keys).
+   */
+  source: "policy" | "github" | "file" | "pinned";
   /** Which policy entry, API endpoint or file it came from. */
   where: string;
   /** When the key was read or fetched (ISO 8601). */

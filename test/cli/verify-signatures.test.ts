@@ -162,7 +162,8 @@ describe("vouch verify with a policy that requires signatures", () => {
     const v = JSON.parse(r.stdout);
     expect(v.objects[0].signature).toMatchObject({ status: "valid", signer: "alice <alice@example.com>" });
     expect(v.ranges[0].controls).toEqual(expect.arrayContaining([expect.objectContaining({ control: "signatures", status: "pass" })]));
-    expect(v.keys.map((k: { source: string }) => k.source)).toEqual(["policy", "policy"]);
+    // The policy's two keys, and GitHub's two pinned web-flow keys (judged by allow_github_web_flow).
+    expect(v.keys.map((k: { source: string }) => k.source).sort()).toEqual(["pinned", "pinned", "policy", "policy"]);
     expect((await cli(["verify", "--repo", repo, sshSrc], "/")).code).toBe(0);
   });
 
@@ -200,6 +201,6 @@ describe("vouch verify with a policy that requires signatures", () => {
   test("key files add trust alongside the policy's keys", async () => {
     const r = await cli(["verify", "--repo", repo, "--allowed-signers", fx.allowedSignersPath, "--format", "json", sshSrc], "/");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).keys.map((k: { source: string }) => k.source).sort()).toEqual(["file", "policy", "policy"]);
+    expect(JSON.parse(r.stdout).keys.map((k: { source: string }) => k.source).sort()).toEqual(["file", "pinned", "pinned", "policy", "policy"]);
   });
 });

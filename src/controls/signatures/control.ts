@@ -40,7 +40,8 @@ function evaluateSignatures(input: ControlInput): ControlResult {
   const ns = namespaces.length === 1 ? namespaces[0] : undefined;
   const findings: Finding[] = [];
   for (const key of evidence.keys) {
-    if (key.source !== "file" && !policy.signatures.keys.includes(key.source)) {
+    // Key files are the CLI operator's choice; pinned keys count only through allow_github_web_flow below.
+    if ((key.source === "policy" || key.source === "github") && !policy.signatures.keys.includes(key.source)) {
       findings.push(keySourceFinding(key.source, key.where, policy.signatures.keys));
     }
   }

@@ -1,6 +1,10 @@
+import { createHash } from "node:crypto";
 import { describe, expect, test } from "@jest/globals";
+import { readKeys } from "openpgp";
 import { signaturesControl } from "../../../src/controls/signatures/control.js";
-import { isWebFlowKey, WEB_FLOW_KEYS } from "../../../src/controls/signatures/web-flow.js";
+import { isWebFlowKey, WEB_FLOW_ARMORED, WEB_FLOW_KEYS, webFlowKeyring } from "../../../src/controls/signatures/web-flow.js";
+import { verifyObject } from "../../../src/controls/signatures/verify.js";
+import { buildTrustStore } from "../../../src/controls/signatures/trust.js";
 import { SIGNATURE_STATUSES, type SignatureStatus } from "../../../src/controls/signatures/types.js";
 import { CONTROLS, evaluate } from "../../../src/engine/evaluate.js";
 import { EVIDENCE_SCHEMA, type Evidence, type LoadedPolicy, type SignedObjectEvidence } from "../../../src/evidence/types.js";
@@ -47,6 +51,41 @@ const sigs = (objects: SignedObjectEvidence[], keys: NonNullable<Evidence["signa
   objects,
   keys,
 });
+
+/**
+ * A real commit GitHub made and signed with its 2024 web-flow key (a merge in a public repository,
+ * d51cc37c…); the bytes hash to that id, so nothing here is synthetic.
+ */
+const WEB_FLOW_COMMIT_ID = "d51cc37cf079ce0bc7c3346ad3b47344fa7669de";
+const WEB_FLOW_COMMIT = [
+  "tree 6dab98cab4057b74b6857333a0609234cd4607f5",
+  "parent a59c96fbda0e53d5ddbe78b8901068759c674835",
+  "parent 3f80c83133a0bfb1fb551ed31bf459e4b52fa22a",
+  "author Alexander Malyy <al3xmalyy@gmail.com> 1757428453 +0300",
+  "committer GitHub <noreply@github.com> 1757428453 +0300",
+  [
+    "gpgsig -----BEGIN PGP SIGNATURE-----",
+    "",
+    "wsFcBAABCAAQBQJowDrlCRC1aQ7uu5UhlAAA0TcQAHvjjvdtnBj/IOGjg2BG9c4G",
+    "ynzcfv3vgwJ0HtMx1YS5fMMqf1F2pbYxlpfUQS3/+4szDOHZXPGl+WUQnn4cAH3C",
+    "K68wk2nhpycD6OI0bDD9PJXfkc9bB3ndubaI36MI89blmUQry+236i4zZbu1NHva",
+    "WGfjCToEf/lkTFzSyzZ+O4VK4XCJtgtlgbYJjRjZsz4yXOBsGCcrnUEf5tZ2b6/F",
+    "Enrq02cfz+PGOGEYfgdnKMWssQTDufs8Ft/gkkX/CjaqSJNJh+gTENhjc6rig6c8",
+    "xPO7rW/32sEerax/NTAGFXIhKUTJEn6MTtIZUKDMxa79MPcfTzAUydZHkgZ5ZuoN",
+    "YtRiz/Qhceavf33G4pv7QikoH5FlOCvk66zh6Ssx0spiGEX4WgxCFsEpsPZ/ui/6",
+    "xRaBbizYWbhRulLd+40NHaaQ01KGcRnaj1UfYtqpMOe7md+thUgjUYcqrNSzU2j6",
+    "8b6EfE80tYzW9UD8YzQe7dOR13BwLWLy/uPjKkkPJYvFLf10w1J8oekMPyLK5K5U",
+    "yAc9oqicJo0ayqA695dPBNryaUNSQqN1GPfEl2FVrX2CKLCMSdilm2ycwJOwtCco",
+    "2MKuW+91vjXh/n7XiVfDRIDBaAW9PLaOsUOzKNjmkkqmU7630oWv3+lubXgkvMg+",
+    "r0Xjd/ugWxMAupDt/yI6",
+    "=0TRo",
+    "-----END PGP SIGNATURE-----",
+    "",
+  ].join("\n "),
+  "",
+  "Merge branch 'inno-devops-labs:main' into main",
+  "",
+].join("\n");
 
 const SIGNED_SRC = { namespaces: [{ name: "src", paths: ["src/**"], signatures: { required: true } }, { name: "docs", paths: ["docs/**"] }] };
 
@@ -125,6 +164,21 @@ describe("signatures control", () => {
     expect(evaluate(loaded(SIGNED_SRC), evidence(["src/a.ts"], sigs([{ ...webFlow, signature: { ...webFlow.signature, format: "ssh" } }]))).conclusion).toBe("success");
   });
 
+  test("a real GitHub-made commit verifies with the pinned web-flow key, and counts only where the policy allows it", async () => {
+    const trust = await buildTrustStore({ openpgpKeyrings: [webFlowKeyring()] });
+    const raw = { id: WEB_FLOW_COMMIT_ID, type: "commit" as const, body: Buffer.from(WEB_FLOW_COMMIT) };
+    const v = await verifyObject(raw, trust, new Date("2026-11-25T12:00:00Z"));
+    expect(v.signature).toMatchObject({ status: "valid", format: "openpgp", key: "968479a1aff927e37d1a566bb5690eeebb952194", signer: "noreply@github.com" });
+    // An edited message, re-hashed to a consistent id, so only the signature can catch it.
+    const tampered = Buffer.from(WEB_FLOW_COMMIT.replace("into main", "into mainX"));
+    const id = createHash("sha1").update(`commit ${tampered.length}\0`).update(tampered).digest("hex");
+    expect((await verifyObject({ id, type: "commit", body: tampered }, trust, new Date("2026-11-25T12:00:00Z"))).signature.status).toBe("bad_signature");
+    const evidenceOf = { id: v.id, type: v.type, signature: v.signature, signedBy: { name: "GitHub", email: "noreply@github.com" } };
+    const denied = evaluate(loaded(SIGNED_SRC), evidence(["src/a.ts"], sigs([evidenceOf])));
+    expect(denied.findings.map((f) => f.code)).toEqual(["signatures.web_flow_not_allowed"]);
+    expect(evaluate(loaded({ ...SIGNED_SRC, signatures: { allow_github_web_flow: true } }), evidence(["src/a.ts"], sigs([evidenceOf]))).conclusion).toBe("success");
+  });
+
   test("isWebFlowKey accepts either case and spaced fingerprints, nothing else", () => {
     expect(isWebFlowKey("5DE3 E050 9C47 EA3C F04A 42D3 4AEE 18F8 3AFD EB23")).toBe(true);
     expect(isWebFlowKey("968479a1aff927e37d1a566bb5690eeebb952194")).toBe(true);
@@ -133,8 +187,23 @@ describe("signatures control", () => {
     expect(isWebFlowKey("")).toBe(false);
   });
 
-  test("keys from a source the policy does not trust fail; key files given to the CLI are the operator's choice", () => {
+  test("the pinned web-flow key material is exactly the keys the pinned fingerprints name, self-certified for noreply@github.com", async () => {
+    const keys = await readKeys({ armoredKeys: WEB_FLOW_ARMORED });
+    expect(keys.map((k) => k.getFingerprint().toUpperCase())).toEqual(WEB_FLOW_KEYS.map((k) => k.fingerprint));
+    for (const [i, key] of keys.entries()) {
+      expect(key.isPrivate()).toBe(false);
+      expect(key.getCreationTime().toISOString().replace(".000", "")).toBe(WEB_FLOW_KEYS[i]!.createdAt);
+      const expiry = await key.getExpirationTime();
+      expect(expiry === Infinity ? null : (expiry as Date).toISOString().replace(".000", "")).toBe(WEB_FLOW_KEYS[i]!.expiresAt);
+    }
+    // Through the trust store, the keys bind to GitHub's committer email by their own verified user IDs.
+    const trust = await buildTrustStore({ openpgpKeyrings: [{ name: "web-flow", text: WEB_FLOW_ARMORED }] });
+    expect(trust.openpgp.map((k) => k.emails)).toEqual([["noreply@github.com"], ["noreply@github.com"]]);
+  });
+
+  test("keys from a source the policy does not trust fail; key files and pinned keys are not judged here", () => {
     const keys = [
+      { fingerprint: "CC", source: "pinned" as const, where: "web-flow", fetchedAt: "2026-11-25T12:00:00Z" },
       { fingerprint: "AA", source: "github" as const, where: "GET /users/carol/gpg_keys", fetchedAt: "2026-11-25T12:00:00Z" },
       { fingerprint: "BB", source: "file" as const, where: "keys.asc", fetchedAt: "2026-11-25T12:00:00Z" },
     ];
