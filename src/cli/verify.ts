@@ -28,8 +28,8 @@ import { type RangeResult, verifyJson, verifyText } from "./verify-output.js";
 interface VerifyOptions {
   repo: string;
   policy?: string;
-  openpgpKeyring: string[];
-  allowedSigners: string[];
+  openpgpKeyring?: string[];
+  allowedSigners?: string[];
   at?: string;
   format: "text" | "json";
   ref?: string;
@@ -56,7 +56,7 @@ pins. Neither a policy nor key files is an input error.
 Exit status: 0 pass, 1 violations, 2 usage or input error (unknown revision, unreadable key file,
 missing or invalid policy).`;
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** `--at`: an ISO 8601 date or date-time; a bare date is midnight UTC. */
 export function parseAt(text: string | undefined, now: () => Date = () => new Date()): Date {
@@ -89,8 +89,8 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
     .argument("[revisions...]", "REV, A..B or A...B")
     .option("--repo <dir>", "the local clone", ".")
     .option("--policy <file>", `a policy file to use instead of ${POLICY_PATH} at the base revision`)
-    .option("--openpgp-keyring <file>", "trust the armored OpenPGP public keys in FILE (repeatable)", collect, [])
-    .option("--allowed-signers <file>", "trust the SSH keys of an allowed_signers FILE (repeatable)", collect, [])
+    .option("--openpgp-keyring <file>", "trust the armored OpenPGP public keys in FILE (repeatable)", collect)
+    .option("--allowed-signers <file>", "trust the SSH keys of an allowed_signers FILE (repeatable)", collect)
     .option("--at <time>", "judge key validity at this ISO 8601 time (default: now)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--ref <ref>", "the ref the change lands on (default: the branch HEAD points at)")
@@ -111,8 +111,8 @@ async function runVerify(io: CliIo, revisions: string[], opts: VerifyOptions): P
   const at = parseAt(opts.at);
   const keysReadAt = new Date();
   const keyFiles = {
-    openpgpKeyrings: await readKeyFiles(io, opts.openpgpKeyring),
-    allowedSigners: await readKeyFiles(io, opts.allowedSigners),
+    openpgpKeyrings: await readKeyFiles(io, opts.openpgpKeyring ?? []),
+    allowedSigners: await readKeyFiles(io, opts.allowedSigners ?? []),
   };
   const haveKeys = keyFiles.openpgpKeyrings.length + keyFiles.allowedSigners.length > 0;
   try {

@@ -58,6 +58,13 @@ describe("vouch verify with key files and no policy", () => {
       ["file", fx.aliceKeyringPath],
       ["file", expect.stringContaining(fx.allowedSignersPath)],
     ]);
+    // Both options repeat: every file given is trusted.
+    const twice = await cli(["verify", "--repo", plain, ...keys(), "--allowed-signers", fx.expiringSignersPath, "--format", "json", c2], "/");
+    expect(JSON.parse(twice.stdout).keys.map((k: { where: string }) => k.where)).toEqual([
+      fx.aliceKeyringPath,
+      expect.stringContaining(fx.allowedSignersPath),
+      expect.stringContaining(fx.expiringSignersPath),
+    ]);
   });
 
   test("A..B covers every commit reachable from B and not A; each failure has its status; exit 1", async () => {
