@@ -90,7 +90,10 @@ export function keySourceFinding(source: string, where: string, allowed: readonl
     code: "signatures.key_source_not_allowed",
     control: "signatures",
     severity: "error",
-    message: `A key from ${source} (${where}) was trusted, but the policy trusts keys only from ${allowed.join(" and ")}.`,
-    remedy: "Add `github` to `signatures.keys` in the policy to trust keys GitHub holds for users, or register the key under `identities.<name>.keys`.",
+    message: `A key from ${source} (${where}) was trusted, but the policy trusts keys only from ${allowed.join(" and ")}, so the verdicts cannot be relied on.`,
+    remedy:
+      source === "github"
+        ? "Add `github` to `signatures.keys` in the policy to trust keys GitHub holds for users, or register the key under `identities.<name>.keys`."
+        : "Add `policy` to `signatures.keys` to trust the keys pinned under `identities.<name>.keys`, or remove them from the policy.",
   };
 }

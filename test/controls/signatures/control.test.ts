@@ -212,6 +212,10 @@ describe("signatures control", () => {
     expect(v.findings[0]!.message).toContain("GET /users/carol/gpg_keys");
     const ok = evaluate(loaded({ ...SIGNED_SRC, signatures: { keys: ["policy", "github"] } }), evidence(["src/a.ts"], sigs([obj("1", "valid")], keys)));
     expect(ok.conclusion).toBe("success");
+    const policyKey = [{ fingerprint: "DD", source: "policy" as const, where: "policy identities.a.keys[0]", fetchedAt: "2026-11-25T12:00:00Z" }];
+    const githubOnly = evaluate(loaded({ ...SIGNED_SRC, signatures: { keys: ["github"] } }), evidence(["src/a.ts"], sigs([obj("1", "valid")], policyKey)));
+    expect(githubOnly.findings.map((f) => f.code)).toEqual(["signatures.key_source_not_allowed"]);
+    expect(githubOnly.findings[0]!.remedy).toMatch(/Add `policy` to `signatures.keys`/);
   });
 
   test("no new objects passes with a summary that says so", () => {
