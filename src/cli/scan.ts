@@ -1,5 +1,5 @@
 /** `vouch scan`: secrets in files and directories (every line counts as added), or in the lines a range's commits add. */
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { type Command, Option } from "commander";
 import { parseBaseline } from "../controls/secrets/baseline.js";
@@ -7,10 +7,8 @@ import { scanAddedLines, scanText, type ScanOptions } from "../controls/secrets/
 import { DEFAULT_MAX_BYTES } from "../controls/secrets/files.js";
 import { rulesetFromPolicy } from "../controls/secrets/ruleset.js";
 import { LocalGitError, readAtRevision, repositoryName, resolveRange } from "../evidence/local.js";
-import { scanCommits, secretFingerprintKey, SecretScanInputError } from "../evidence/secret-scan.js";
-import type { SecretEvidence } from "../evidence/types.js";
-import { CatFileSource } from "../git/cat-file.js";
-import { CommitLimitError, newCommits } from "../git/commit-changes.js";
+import { localSecretEvidence, secretFingerprintKey, SecretScanInputError } from "../evidence/secret-scan.js";
+import { CommitLimitError } from "../git/commit-changes.js";
 import { ObjectReadError } from "../git/objects.js";
 import { loadPolicy } from "../policy/load.js";
 import { POLICY_PATH, PolicySchema, type Policy } from "../policy/schema.js";
@@ -30,13 +28,10 @@ interface ScanCliOptions {
 type Printed = SarifSecretFinding;
 type NotScannedLine = { path: string; reason: string; bytes: number | null; commit?: string };
 
-/** A range scan stops here rather than scan an unbounded history (the app's own push limit is far lower). */
-const MAX_COMMITS = 10_000;
-
 const HELP = `
 Without --repo, every PATH (file or directory) is scanned as if each line were added; paths in the
 output are relative to the directory argument they were found under (a file argument: as given).
-.git directories and symbolic links are not followed.
+Inside directories, .git and symbolic links are not followed.
 
 With --repo DIR, each argument is a revision range: A..B scans the lines added by each commit
 reachable from B and not from A (a secret added and removed again is still found); A...B starts at
@@ -142,7 +137,8 @@ async function scanPaths(io: CliIo, args: string[], opts: ScanCliOptions): Promi
   for (const arg of args) {
     const full = resolve(io.cwd, arg);
     const info = await statOrFail(full, arg);
-    const files = info.isDirectory() ? await walk(full, arg) : info.isFile() ? [full] : [];
+    if (!info.isDirectory() && !info.isFile()) throw new CliInputError(`${arg} is neither a file nor a directory`);
+    const files = info.isDirectory() ? await walk(full, arg) : [full];
     for (const file of files) {
       const shown = info.isDirectory() ? relative(full, file).split(sep).join("/") : arg;
       const result = await scanFile(file, shown, options);
@@ -172,7 +168,8 @@ async function scanFile(file: string, shown: string, options: ScanOptions): Prom
 
 async function statOrFail(full: string, arg: string) {
   try {
-    return await lstat(full);
+    // An argument is followed even when it is a symbolic link: the user named it.
+    return await stat(full);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliInputError(`cannot read ${arg}: ${code === "ENOENT" ? "no such file or directory" : (code ?? "error")}`);
@@ -219,7 +216,6 @@ async function scanRanges(io: CliIo, specs: string[], opts: ScanCliOptions, repo
   const repo = resolve(io.cwd, repoArg);
   const findings: Printed[] = [];
   const notScanned: NotScannedLine[] = [];
-  const source = new CatFileSource(repo);
   try {
     const repository = await nameFor(opts, repo);
     for (const spec of specs) {
@@ -229,14 +225,7 @@ async function scanRanges(io: CliIo, specs: string[], opts: ScanCliOptions, repo
         io.stderr.write(`vouch: ${spec}: secret scanning is disabled by the policy (secrets.enabled: false)\n`);
         continue;
       }
-      const baselinePath = settings.secrets.baseline;
-      const baselineText = baselinePath && range.base ? await readAtRevision(repo, range.base, baselinePath) : null;
-      const commits = await newCommits(source, { head: range.head, exclude: range.base ? [range.base] : [], limit: MAX_COMMITS });
-      const evidence: SecretEvidence = await scanCommits(source, commits, {
-        fingerprintKey: secretFingerprintKey(repository),
-        secrets: settings.secrets,
-        ...(baselinePath ? { baselineText, baselineSource: `${range.base?.slice(0, 12) ?? ""}:${baselinePath}` } : {}),
-      });
+      const evidence = await localSecretEvidence(repo, range, settings.secrets, repository);
       findings.push(...evidence.findings);
       notScanned.push(...evidence.notScanned);
     }
@@ -245,8 +234,6 @@ async function scanRanges(io: CliIo, specs: string[], opts: ScanCliOptions, repo
     if (error instanceof ObjectReadError) throw new CliInputError(`cannot read object: ${error.message}`);
     if (error instanceof CommitLimitError) throw new CliInputError(`the range has ${error.message}; scan it in smaller ranges`);
     throw error;
-  } finally {
-    source.close();
   }
   return { findings, notScanned };
 }

@@ -7,10 +7,13 @@ import { scanAddedLines, type ScanOptions } from "../controls/secrets/engine.js"
 import type { GitleaksIgnoreEntry } from "../controls/secrets/gitleaks.js";
 import { defaultRuleset, rulesetFromPolicy, type Ruleset } from "../controls/secrets/ruleset.js";
 import type { ScanResult } from "../controls/secrets/types.js";
-import { commitChanges } from "../git/commit-changes.js";
+import { touchedNamespaces } from "../engine/namespaces.js";
+import { CatFileSource } from "../git/cat-file.js";
+import { commitChanges, newCommits } from "../git/commit-changes.js";
 import type { ObjectSource } from "../git/objects.js";
 import type { Policy } from "../policy/schema.js";
-import type { SecretEvidence } from "./types.js";
+import { readAtRevision, type LocalRange } from "./local.js";
+import type { Change, SecretEvidence } from "./types.js";
 
 /**
  * The fingerprint key of a repository: its lower-cased `owner/name` under a version label. Anyone who can read
@@ -123,5 +126,39 @@ function record(evidence: SecretEvidence, commit: string, result: ScanResult): v
   for (const n of result.notScanned) evidence.notScanned.push({ commit, path: n.path, reason: n.reason, bytes: n.bytes });
   for (const s of result.suppressed) {
     evidence.suppressed.push({ commit, path: s.finding.path, line: s.finding.line, rule: s.finding.rule, reason: s.reason, fingerprint: s.finding.fingerprint });
+  }
+}
+
+/** Scanning is asked for when the policy enables it and the change touches a protected namespace (as the control applies). */
+export function secretsRequired(policy: Policy, change: Change): boolean {
+  return policy.secrets.enabled && touchedNamespaces(policy.namespaces, change).length > 0;
+}
+
+/** Commits scanned per range at most; a larger range is an error, never a partial scan. */
+export const MAX_SCANNED_COMMITS = 10_000;
+
+/**
+ * Secret evidence for a range of a local clone (`vouch verify`, `vouch scan --repo`): the range's new commits,
+ * with the baseline file as committed at the base revision. Throws LocalGitError, SecretScanInputError,
+ * ObjectReadError or CommitLimitError.
+ */
+export async function localSecretEvidence(
+  repo: string,
+  range: LocalRange,
+  secrets: Policy["secrets"],
+  repositoryFullName: string,
+): Promise<SecretEvidence> {
+  const baselinePath = secrets.baseline;
+  const baselineText = baselinePath && range.base ? await readAtRevision(repo, range.base, baselinePath) : null;
+  const source = new CatFileSource(repo);
+  try {
+    const commits = await newCommits(source, { head: range.head, exclude: range.base ? [range.base] : [], limit: MAX_SCANNED_COMMITS });
+    return await scanCommits(source, commits, {
+      fingerprintKey: secretFingerprintKey(repositoryFullName),
+      secrets,
+      ...(baselinePath ? { baselineText, baselineSource: `${range.base?.slice(0, 12) ?? ""}:${baselinePath}` } : {}),
+    });
+  } finally {
+    source.close();
   }
 }

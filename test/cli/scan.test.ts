@@ -134,6 +134,7 @@ describe("vouch scan PATH...", () => {
 
   test("usage and input errors exit 2", async () => {
     expect((await scan(["missing-dir"], dir)).code).toBe(2);
+    expect((await scan(["/dev/null"], dir)).code).toBe(2);
     expect((await scan([], dir)).code).toBe(2);
     expect((await scan(["--format", "xml", "proj"], dir)).code).toBe(2);
     const bad = await scan(["--policy", "policy-bad.yml", "proj"], dir);

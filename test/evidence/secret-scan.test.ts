@@ -1,6 +1,6 @@
 // scanCommits over a real repository through `git cat-file`: per-commit added lines, key files, sizes, suppression.
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { scanCommits, secretFingerprintKey, SecretScanInputError } from "../../src/evidence/secret-scan.js";
+import { scanCommits, secretFingerprintKey, SecretScanInputError, secretsRequired } from "../../src/evidence/secret-scan.js";
 import { EvidenceSchema } from "../../src/evidence/schema.js";
 import { CatFileSource } from "../../src/git/cat-file.js";
 import { checksummedToken } from "../../src/controls/secrets/rules/fake.js";
@@ -130,5 +130,23 @@ describe("scanCommits", () => {
 
   test("an unknown commit is an error, never an empty scan", async () => {
     await expect(scanCommits(source, ["0".repeat(40)], { fingerprintKey: KEY })).rejects.toThrow();
+  });
+});
+
+describe("secretsRequired", () => {
+  const change = (paths: string[]) => ({
+    kind: "push" as const,
+    ref: "refs/heads/main",
+    baseSha: null,
+    headSha: "b".repeat(40),
+    files: paths.map((path) => ({ path, status: "added" as const })),
+    filesComplete: true,
+  });
+  const policy = (secretsOn: boolean) => PolicySchema.parse({ version: 1, namespaces: [{ name: "src", paths: ["src/**"] }], secrets: { enabled: secretsOn } });
+
+  test("only when scanning is enabled and a protected namespace is touched, as the control applies", () => {
+    expect(secretsRequired(policy(true), change(["src/a.ts"]))).toBe(true);
+    expect(secretsRequired(policy(true), change(["docs/a.md"]))).toBe(false);
+    expect(secretsRequired(policy(false), change(["src/a.ts"]))).toBe(false);
   });
 });
