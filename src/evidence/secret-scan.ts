@@ -137,10 +137,33 @@ export function secretsRequired(policy: Policy, change: Change): boolean {
 /** Commits scanned per range at most; a larger range is an error, never a partial scan. */
 export const MAX_SCANNED_COMMITS = 10_000;
 
+export interface RangeScanTarget {
+  head: string;
+  /** Commits whose history is not new (the base, the push's `before`). */
+  exclude: readonly string[];
+  secrets: Policy["secrets"];
+  repositoryFullName: string;
+  /** The baseline file as committed at the base revision, or null when the policy names none or it is absent. */
+  baselineText: string | null;
+}
+
 /**
- * Secret evidence for a range of a local clone (`vouch verify`, `vouch scan --repo`): the range's new commits,
- * with the baseline file as committed at the base revision. Throws LocalGitError, SecretScanInputError,
- * ObjectReadError or CommitLimitError.
+ * Secret evidence for the new commits between `exclude` and `head` over any ObjectSource: what the app calls with
+ * its HTTP object source. More than MAX_SCANNED_COMMITS new commits throws CommitLimitError (never a partial scan).
+ */
+export async function rangeSecretEvidence(source: ObjectSource, target: RangeScanTarget): Promise<SecretEvidence> {
+  const commits = await newCommits(source, { head: target.head, exclude: target.exclude, limit: MAX_SCANNED_COMMITS });
+  const baselinePath = target.secrets.baseline;
+  return scanCommits(source, commits, {
+    fingerprintKey: secretFingerprintKey(target.repositoryFullName),
+    secrets: target.secrets,
+    ...(baselinePath ? { baselineText: target.baselineText, baselineSource: baselinePath } : {}),
+  });
+}
+
+/**
+ * Secret evidence for a range of a local clone (`vouch verify`, `vouch scan --repo`), with the baseline file as
+ * committed at the base revision. Throws LocalGitError, SecretScanInputError, ObjectReadError or CommitLimitError.
  */
 export async function localSecretEvidence(
   repo: string,
@@ -152,12 +175,7 @@ export async function localSecretEvidence(
   const baselineText = baselinePath && range.base ? await readAtRevision(repo, range.base, baselinePath) : null;
   const source = new CatFileSource(repo);
   try {
-    const commits = await newCommits(source, { head: range.head, exclude: range.base ? [range.base] : [], limit: MAX_SCANNED_COMMITS });
-    return await scanCommits(source, commits, {
-      fingerprintKey: secretFingerprintKey(repositoryFullName),
-      secrets,
-      ...(baselinePath ? { baselineText, baselineSource: `${range.base?.slice(0, 12) ?? ""}:${baselinePath}` } : {}),
-    });
+    return await rangeSecretEvidence(source, { head: range.head, exclude: range.base ? [range.base] : [], secrets, repositoryFullName, baselineText });
   } finally {
     source.close();
   }

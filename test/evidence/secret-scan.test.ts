@@ -1,6 +1,6 @@
 // scanCommits over a real repository through `git cat-file`: per-commit added lines, key files, sizes, suppression.
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { scanCommits, secretFingerprintKey, SecretScanInputError, secretsRequired } from "../../src/evidence/secret-scan.js";
+import { rangeSecretEvidence, scanCommits, secretFingerprintKey, SecretScanInputError, secretsRequired } from "../../src/evidence/secret-scan.js";
 import { EvidenceSchema } from "../../src/evidence/schema.js";
 import { CatFileSource } from "../../src/git/cat-file.js";
 import { checksummedToken } from "../../src/controls/secrets/rules/fake.js";
@@ -14,6 +14,7 @@ const secrets = (extra: Record<string, unknown> = {}) => PolicySchema.parse({ ve
 
 let repo: string;
 let source: CatFileSource;
+let root: string;
 let c1: string; // adds a secret
 let c2: string; // removes it again
 let c3: string; // binary file, key file, big file
@@ -21,7 +22,7 @@ let c4: string; // secret with an inline allow comment, secret in an allowlisted
 
 beforeAll(async () => {
   repo = await initRepo();
-  await commitFiles(repo, { "README.md": "hello\n" }, "root");
+  root = await commitFiles(repo, { "README.md": "hello\n" }, "root");
   c1 = await commitFiles(repo, { "src/config.ts": `export const a = 1;\nexport const token = "${TOKEN}";\n` }, "add token");
   c2 = await commitFiles(repo, { "src/config.ts": "export const a = 1;\n" }, "remove token");
   c3 = await commitFiles(
@@ -130,6 +131,20 @@ describe("scanCommits", () => {
 
   test("an unknown commit is an error, never an empty scan", async () => {
     await expect(scanCommits(source, ["0".repeat(40)], { fingerprintKey: KEY })).rejects.toThrow();
+  });
+});
+
+describe("rangeSecretEvidence", () => {
+  test("scans every new commit between the base and the head, with the baseline text the caller read at the base", async () => {
+    const target = { head: c2, exclude: [root], secrets: secrets(), repositoryFullName: "acme/widgets", baselineText: null };
+    const ev = await rangeSecretEvidence(source, target);
+    expect(ev.commits).toBe(2);
+    expect(ev.findings.map((f) => [f.commit, f.path])).toEqual([[c1, "src/config.ts"]]);
+    const baselineText = formatBaseline(addToBaseline([], ev.findings.map((f) => ({ ...f })), "revoked"));
+    const withBaseline = await rangeSecretEvidence(source, { ...target, secrets: secrets({ baseline: ".vouch/baseline.json" }), baselineText });
+    expect(withBaseline.findings).toEqual([]);
+    // Nothing new: the head is the base.
+    expect((await rangeSecretEvidence(source, { ...target, head: root })).commits).toBe(0);
   });
 });
 
