@@ -82,6 +82,7 @@ export async function scanCommits(source: ObjectSource, commitIds: readonly stri
   const ruleset = rulesetFor(options) ?? defaultRuleset();
   const baseline = baselineFor(options);
   const evidence: SecretEvidence = { commits: 0, findings: [], notScanned: [], suppressed: [] };
+  const seen = new Set<string>();
   const changeOptions = options.maxBlobBytes !== undefined ? { maxBlobBytes: options.maxBlobBytes } : {};
   for (const commit of commitIds) {
     const scanOptions: ScanOptions = {
@@ -98,17 +99,28 @@ export async function scanCommits(source: ObjectSource, commitIds: readonly stri
       const result = scanAddedLines(change.path, change.addedLines, scanOptions);
       if (change.binary || change.tooLarge) {
         // Paths the policy or the default skip list exclude are not scanned on purpose: nothing to report.
-        if (!ruleset.isSkippedPath(change.path)) evidence.notScanned.push({ commit, path: change.path, reason: change.binary ? "binary" : "too-large", bytes: null });
+        const reason = change.binary ? "binary" : "too-large";
+        if (!ruleset.isSkippedPath(change.path)) evidence.notScanned.push({ commit, path: change.path, reason, bytes: null });
       }
-      record(evidence, commit, result);
+      record(evidence, commit, result, seen);
     }
     evidence.commits += 1;
   }
   return evidence;
 }
 
-function record(evidence: SecretEvidence, commit: string, result: ScanResult): void {
+/**
+ * A merge commit re-adds (against its first parent) the lines its other parents' new commits already added:
+ * the same secret at the same place is reported once, for the oldest commit that added it.
+ */
+function record(evidence: SecretEvidence, commit: string, result: ScanResult, seen: Set<string>): void {
+  const first = (key: string): boolean => {
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
   for (const f of result.findings) {
+    if (!first(`f\0${f.fingerprint}\0${f.line}\0${f.column}`)) continue;
     evidence.findings.push({
       commit,
       path: f.path,
@@ -123,8 +135,9 @@ function record(evidence: SecretEvidence, commit: string, result: ScanResult): v
       description: f.description,
     });
   }
-  for (const n of result.notScanned) evidence.notScanned.push({ commit, path: n.path, reason: n.reason, bytes: n.bytes });
+  for (const n of result.notScanned) if (first(`n\0${n.path}\0${n.reason}\0${n.bytes}`)) evidence.notScanned.push({ commit, path: n.path, reason: n.reason, bytes: n.bytes });
   for (const s of result.suppressed) {
+    if (!first(`s\0${s.finding.fingerprint}\0${s.finding.line}\0${s.finding.column}`)) continue;
     evidence.suppressed.push({ commit, path: s.finding.path, line: s.finding.line, rule: s.finding.rule, reason: s.reason, fingerprint: s.finding.fingerprint });
   }
 }

@@ -6,7 +6,7 @@ import { CatFileSource } from "../../src/git/cat-file.js";
 import { checksummedToken } from "../../src/controls/secrets/rules/fake.js";
 import { addToBaseline, formatBaseline } from "../../src/controls/secrets/baseline.js";
 import { PolicySchema } from "../../src/policy/schema.js";
-import { commitFiles, initRepo, removeDir } from "../helpers/git.js";
+import { commitFiles, git, initRepo, removeDir, revParse } from "../helpers/git.js";
 
 const TOKEN = checksummedToken("ghp", 9101);
 const KEY = secretFingerprintKey("Acme/Widgets");
@@ -127,6 +127,26 @@ describe("scanCommits", () => {
     const re = scanCommits(source, [c1], { fingerprintKey: KEY, secrets: secrets({ allow: { regexes: [`(?<=x)${TOKEN}`] } }) });
     await expect(re).rejects.toThrow(SecretScanInputError);
     await re.catch((e: Error) => expect(e.message).not.toContain(TOKEN.slice(4, 20)));
+  });
+
+  test("a merge that brings in a branch's secret reports it once, for the commit that added it", async () => {
+    const dir = await initRepo();
+    const src = new CatFileSource(dir);
+    try {
+      const base = await commitFiles(dir, { "a.txt": "a\n" }, "base");
+      await git(dir, ["checkout", "-q", "-b", "topic"]);
+      const leak = await commitFiles(dir, { "src/t.ts": `const t = "${TOKEN}";\n` }, "leak");
+      await git(dir, ["checkout", "-q", "main"]);
+      await commitFiles(dir, { "b.txt": "b\n" }, "main moves");
+      await git(dir, ["merge", "-q", "--no-ff", "-m", "merge", "topic"], { GIT_AUTHOR_DATE: "2024-01-02T00:00:00Z", GIT_COMMITTER_DATE: "2024-01-02T00:00:00Z" });
+      const head = await revParse(dir, "HEAD");
+      const ev = await rangeSecretEvidence(src, { head, exclude: [base], secrets: secrets(), repositoryFullName: "acme/widgets", baselineText: null });
+      expect(ev.commits).toBe(3);
+      expect(ev.findings.map((f) => f.commit)).toEqual([leak]);
+    } finally {
+      src.close();
+      await removeDir(dir);
+    }
   });
 
   test("an unknown commit is an error, never an empty scan", async () => {
