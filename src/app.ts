@@ -11,7 +11,7 @@ import type { Policy } from "./policy/schema.js";
 import type { Change } from "./evidence/types.js";
 import { gatherSignatureEvidence, signaturesRequired, type GitAccess } from "./github/signature-evidence.js";
 import type { GitHubClient } from "./github/client.js";
-import { runEvaluation, type EvaluationDeps, type EvaluationTarget, type Gathered } from "./github/run-evaluation.js";
+import { runEvaluation, type AttestDeps, type EvaluationDeps, type EvaluationTarget, type Gathered } from "./github/run-evaluation.js";
 import { CHECK_NAME } from "./github/check-run.js";
 
 export interface VouchAppOptions {
@@ -21,6 +21,8 @@ export interface VouchAppOptions {
   appId?: number;
   /** Where git objects are fetched from and cached; without it, signature evidence cannot be gathered. */
   git?: GitAccess;
+  /** Where verdicts are attested and recorded; without it, no attestation is written. */
+  attest?: AttestDeps;
 }
 
 interface RepoRef {
@@ -46,7 +48,7 @@ function repoRef(repository: RepositoryPayload): RepoRef {
 }
 
 export default function vouchApp(app: Probot, options: VouchAppOptions = {}): void {
-  const deps: EvaluationDeps = { now: options.now ?? (() => new Date()), log: app.log };
+  const deps: EvaluationDeps = { now: options.now ?? (() => new Date()), log: app.log, ...(options.attest ? { attest: options.attest } : {}) };
 
   // The app's bot login, looked up once (GET /app) the first time a bot sends an event.
   let botLogin: Promise<string | null> | undefined;

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { buildTrustStore, TrustInputError, type TrustFile, type TrustStore } from "../controls/signatures/trust.js";
 import { webFlowKeyring } from "../controls/signatures/web-flow.js";
+import { trustedKeyEvidence } from "../controls/signatures/evidence.js";
 import type { LoadedPolicy, SignatureEvidence } from "../evidence/types.js";
 import {
   LocalGitError,
@@ -14,7 +15,6 @@ import {
   readAtRevision,
   repositoryName,
   resolveRange,
-  trustedKeyEvidence,
   type LocalRange,
 } from "../evidence/local.js";
 import { evaluate } from "../engine/evaluate.js";

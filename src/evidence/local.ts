@@ -5,19 +5,16 @@
 import { execFile } from "node:child_process";
 import { basename } from "node:path";
 import { promisify } from "node:util";
-import { verifyRevisions } from "../controls/signatures/verify.js";
 import type { TrustStore } from "../controls/signatures/trust.js";
-import { WEB_FLOW_KEYRING_NAME } from "../controls/signatures/web-flow.js";
+import { signatureEvidence } from "../controls/signatures/evidence.js";
 import { CatFileSource } from "../git/cat-file.js";
-import { ObjectReadError, type ObjectSource } from "../git/objects.js";
-import { splitSigned } from "../git/signed.js";
+import { ObjectReadError } from "../git/objects.js";
 import {
   EVIDENCE_SCHEMA,
   type ChangedFile,
   type Evidence,
   type FileStatus,
   type SignatureEvidence,
-  type SignedObjectEvidence,
   type TrustedKeyEvidence,
 } from "./types.js";
 
@@ -199,50 +196,18 @@ export async function rangeObjects(repo: string, range: LocalRange): Promise<str
   return (out ?? "").split("\n").filter((l) => l.length > 0);
 }
 
-/** The keys a trust store holds, as evidence: where each came from and when it was read. */
-export function trustedKeyEvidence(trust: TrustStore, readAt: Date): TrustedKeyEvidence[] {
-  const fetchedAt = readAt.toISOString();
-  const source = (origin: string): TrustedKeyEvidence["source"] =>
-    origin === WEB_FLOW_KEYRING_NAME ? "pinned" : origin.startsWith("policy ") ? "policy" : "file";
-  return [
-    ...trust.openpgp.map((k) => ({ fingerprint: k.key.getFingerprint(), source: source(k.origin), where: k.origin, fetchedAt })),
-    ...trust.ssh.map((k) => ({ fingerprint: k.fingerprint, source: source(k.origin), where: k.origin, fetchedAt })),
-  ];
-}
-
 /**
  * Verifies `ids` in a local clone at the trusted time `at` and records the verdicts, with each
  * object's committer (tagger) so findings can name them. Missing objects are input errors.
  */
 export async function localSignatureEvidence(repo: string, ids: readonly string[], trust: TrustStore, at: Date, keys: TrustedKeyEvidence[]): Promise<SignatureEvidence> {
   const cat = new CatFileSource(repo);
-  const signedBy = new Map<string, { name: string; email: string } | null>();
-  // Reads each object once: the verifier gets the bytes, and the committer is noted on the way.
-  const recording: ObjectSource = {
-    async read(id) {
-      const raw = await cat.read(id);
-      let person: { name: string; email: string } | null = null;
-      try {
-        const signer = splitSigned(raw).signer;
-        if (signer) person = { name: signer.name, email: signer.email };
-      } catch {
-        // The verifier reports the object as malformed.
-      }
-      signedBy.set(id, person);
-      return raw;
-    },
-  };
-  const objects: SignedObjectEvidence[] = [];
   try {
-    for await (const v of verifyRevisions(recording, ids, trust, at)) {
-      objects.push({ id: v.id, type: v.type, signature: { ...v.signature }, signedBy: signedBy.get(v.id) ?? null });
-      signedBy.delete(v.id);
-    }
+    return await signatureEvidence(cat, ids, trust, at, keys);
   } catch (error) {
     if (error instanceof ObjectReadError) throw new LocalGitError(`cannot read object: ${error.message}`);
     throw error;
   } finally {
     cat.close();
   }
-  return { trustedAt: at.toISOString(), objects, keys };
 }

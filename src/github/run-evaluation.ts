@@ -14,6 +14,12 @@ import { renderCheckOutput } from "../report/render.js";
 import { completeCheckRun, startCheckRun } from "./check-run.js";
 import { type GitHubClient, GitHubEvidenceError } from "./client.js";
 import { readPolicyFiles } from "./policy-source.js";
+import type { KeyObject } from "node:crypto";
+import type { Ledger } from "../ledger/types.js";
+import type { Signer } from "../attest/dsse.js";
+import { recordAttestations, type RecordResult } from "../attest/record.js";
+import { checkRunAttestationSection } from "../attest/check-run.js";
+import { OUTPUT_LIMIT, truncate } from "../report/truncate.js";
 
 export interface EvaluationTarget {
   owner: string;
@@ -48,6 +54,8 @@ export interface Gathered {
 }
 
 export interface EvaluationOutcome {
+  /** The attestations recorded for the verdict, when attestation is configured. */
+  attestation?: RecordResult | null;
   verdict: Verdict;
   policy: LoadedPolicy;
   evidence: Evidence;
@@ -68,6 +76,20 @@ function isRateLimit(error: unknown): boolean {
 export interface EvaluationDeps {
   now: () => Date;
   log: { warn(obj: object, msg: string): void };
+  attest?: AttestDeps;
+}
+
+/** What recording an attestation needs: the ledger, the signing key, and where attestations are served. */
+export interface AttestDeps {
+  ledger: Ledger;
+  signer: Signer;
+  /** Keys that may have signed earlier entries of a chain (rotation). */
+  trusted: ReadonlyMap<string, KeyObject>;
+  verifier: { id: string; version: string };
+  /** The forge's web address, e.g. https://github.com. */
+  serverUrl: string;
+  /** Where Vouch serves attestations by digest; a function because the server's address is known only once it listens. */
+  attestationBaseUrl: () => string;
 }
 
 /**
@@ -78,7 +100,7 @@ export interface EvaluationDeps {
 export async function runEvaluation(
   octokit: GitHubClient,
   target: EvaluationTarget,
-  { now, log }: EvaluationDeps,
+  { now, log, attest }: EvaluationDeps,
 ): Promise<EvaluationOutcome | null> {
   const { owner, repo } = target;
   const started = now();
@@ -99,7 +121,18 @@ export async function runEvaluation(
       if (judged.verdict.conclusion === "success" && judged.verdict.namespaces.length === 0) return null;
       run = await start();
     }
-    const output = renderCheckOutput(judged.verdict, { repository: `${owner}/${repo}`, policySources: judged.policy.sources });
+    const recorded = attest ? await record(attest, judged, target.deliveryId) : null;
+    const output = renderCheckOutput(judged.verdict, {
+      repository: `${owner}/${repo}`,
+      policySources: judged.policy.sources,
+      ...(recorded && attest ? { attestation: { digest: `sha256:${recorded.provenance.sha256}`, url: `${attest.attestationBaseUrl()}/${recorded.provenance.sha256}` } } : {}),
+    });
+    if (recorded && attest) {
+      // The VSA result, levels and digests lead the summary; the envelopes go in the text when they fit.
+      const base = attest.attestationBaseUrl();
+      output.summary = truncate(`${output.summary}\n\n${checkRunAttestationSection(recorded, { attestationBaseUrl: base, maxChars: 4_000 })}`, OUTPUT_LIMIT);
+      output.text = truncate(`${checkRunAttestationSection(recorded, { attestationBaseUrl: base, maxChars: 40_000 })}\n\n${output.text}`, OUTPUT_LIMIT);
+    }
     await completeCheckRun(octokit, {
       owner,
       repo,
@@ -109,7 +142,7 @@ export async function runEvaluation(
       completedAt: now(),
       skipExistingAnnotations: !run.created,
     });
-    return { ...judged, checkRunId: run.id };
+    return { ...judged, checkRunId: run.id, attestation: recorded };
   } catch (error) {
     if (isTransient(error)) throw error;
     run ??= await start();
@@ -132,6 +165,29 @@ export async function runEvaluation(
     log.warn({ err: describeError(error), headSha: target.headSha }, "evaluation failed closed");
     return null;
   }
+}
+
+/**
+ * Signs the verdict's provenance and VSA and appends them to the ledger. The evaluation key is
+ * the delivery id: a redelivery or retry records nothing new, a new event (a review, a re-run)
+ * records a new evaluation. Violations found on pushes are recorded as such.
+ */
+async function record(attest: AttestDeps, judged: Omit<EvaluationOutcome, "checkRunId">, deliveryId: string): Promise<RecordResult> {
+  const { verdict, evidence, policy } = judged;
+  const violation = evidence.change.kind === "push" && verdict.findings.some((f) => f.control === "namespaces" && f.severity === "error");
+  return recordAttestations({
+    ledger: attest.ledger,
+    trusted: attest.trusted,
+    evaluationKey: `${evidence.change.kind}:${evidence.change.ref}:${verdict.headSha}:${deliveryId}`,
+    kind: violation ? "violation" : "attestation",
+    verdict,
+    evidence,
+    policy,
+    signer: attest.signer,
+    verifier: attest.verifier,
+    serverUrl: attest.serverUrl,
+    attestationBaseUrl: attest.attestationBaseUrl(),
+  });
 }
 
 /** Reads the base policy, gathers what it needs, and evaluates: everything but the reporting. */

@@ -9,8 +9,8 @@ import { touchedNamespaces } from "../engine/namespaces.js";
 import { openHttpObjectSource, GitFetchError } from "../git/http-source.js";
 import { newCommits, CommitLimitError } from "../git/commit-changes.js";
 import { buildTrustStore } from "../controls/signatures/trust.js";
-import { verifyRevisions } from "../controls/signatures/verify.js";
-import { trustedKeyEvidence } from "../controls/signatures/key-evidence.js";
+import { signatureEvidence, trustedKeyEvidence } from "../controls/signatures/evidence.js";
+import { webFlowKeyring } from "../controls/signatures/web-flow.js";
 import type { GitHubClient } from "./client.js";
 
 /** Where git is reached and where fetched objects are cached. */
@@ -53,11 +53,16 @@ export async function gatherSignatureEvidence(
   try {
     const exclude = target.exclude.map((e) => source.resolved.get(e) ?? e);
     const ids = isTag ? [change.headSha] : await newCommits(source, { head: change.headSha, exclude, limit: MAX_VERIFIED_COMMITS });
-    const trust = await buildTrustStore({ policy: target.policy, bindIdentity: target.policy.signatures.identity === "committer" });
-    const objects: SignatureEvidence["objects"] = [];
-    for await (const v of verifyRevisions(source, ids, trust, target.observedAt)) objects.push({ id: v.id, type: v.type, signature: v.signature });
-    const trustedAt = target.observedAt.toISOString();
-    return { signatures: { trustedAt, objects, keys: trustedKeyEvidence(trust, "policy", trustedAt) }, gaps: [] };
+    // Keys pinned in the policy count only when the policy lists them as a source; GitHub's web-flow
+    // keys are pinned in Vouch and always offered, the control decides by `allow_github_web_flow`.
+    const usePolicyKeys = target.policy.signatures.keys.includes("policy");
+    const trust = await buildTrustStore({
+      openpgpKeyrings: [webFlowKeyring()],
+      ...(usePolicyKeys ? { policy: target.policy } : {}),
+      bindIdentity: target.policy.signatures.identity === "committer",
+    });
+    const signatures = await signatureEvidence(source, ids, trust, target.observedAt, trustedKeyEvidence(trust, target.observedAt));
+    return { signatures, gaps: [] };
   } catch (error) {
     if (error instanceof CommitLimitError) return { gaps: [{ what, reason: `more than ${MAX_VERIFIED_COMMITS} new commits` }] };
     throw error;

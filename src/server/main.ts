@@ -20,6 +20,11 @@ import { createLogger } from "./logger.js";
 import { createRequestListener } from "./routes.js";
 import { closeServer, listen, urlFor } from "./listen.js";
 import { startSetupMode } from "./setup-mode.js";
+import { loadKeyRing } from "../keys/keyring.js";
+import { defaultLedgerUrl, openLedger } from "../ledger/open.js";
+import { scheduleCheckpoints } from "../ledger/checkpoints.js";
+import { summariseError } from "../queue/error-summary.js";
+import { VERIFIER_ID, VERSION } from "../version.js";
 
 export interface RunningServer {
   url: string;
@@ -52,10 +57,15 @@ export async function startFromEnv(env: Env, overrides: StartOverrides = {}): Pr
     const probot = new Probot({ appId: 1, privateKey: "unregistered: setup mode", log });
     return { ...setup, mode: "setup", probot };
   }
-  return startApp(config, config.app, log, overrides);
+  return startApp(config, config.app, log, overrides, env);
 }
 
-async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, overrides: StartOverrides): Promise<RunningServer> {
+async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, overrides: StartOverrides, env: Env): Promise<RunningServer> {
+  // The attestation signing key and the ledger live in the data directory the CLI shares.
+  const keys = loadKeyRing({ env, log: (message) => log.info(message) });
+  const ledger = await openLedger(defaultLedgerUrl(env), { signer: keys.signer });
+  const stopCheckpoints = scheduleCheckpoints(ledger, { onError: (error) => log.error({ error: summariseError(error) }, "ledger checkpoint failed") });
+  let publicUrl = env.VOUCH_PUBLIC_URL?.replace(/\/+$/, "") ?? "";
   const probot = new Probot({
     appId: app.appId,
     privateKey: app.privateKey,
@@ -69,6 +79,14 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     ...(overrides.now ? { now: overrides.now } : {}),
     appId: app.appId,
     git: { baseUrl: config.github.gitBaseUrl, dataDir: config.dataDir },
+    attest: {
+      ledger,
+      signer: keys.signer,
+      trusted: keys.publicKeys,
+      verifier: { id: VERIFIER_ID, version: VERSION },
+      serverUrl: config.github.webBaseUrl,
+      attestationBaseUrl: () => `${publicUrl}/attestations`,
+    },
   };
   await probot.load((p) => vouchApp(p, appOptions));
 
@@ -90,6 +108,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
   server.headersTimeout = 20_000;
   const port = await listen(server, config.port, config.host);
   const url = urlFor(config.host, port);
+  publicUrl ||= url;
   log.info(
     { url, webhookPath: config.webhookPath, appId: app.appId, githubApi: config.github.restBaseUrl, concurrency: config.concurrency },
     "Vouch is listening",
@@ -100,6 +119,8 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     closing ??= (async () => {
       await closeServer(server);
       await queue.close();
+      await stopCheckpoints();
+      await ledger.close();
       log.info("Vouch stopped");
     })();
     return closing;

@@ -1,0 +1,54 @@
+/**
+ * Signature evidence from any object source (a local clone, or objects fetched over smart HTTP):
+ * each object's verdict with the committer or tagger it must be bound to, and the trusted keys
+ * with where each came from.
+ */
+import type { SignatureEvidence, SignedObjectEvidence, TrustedKeyEvidence } from "../../evidence/types.js";
+import type { ObjectSource } from "../../git/objects.js";
+import { splitSigned } from "../../git/signed.js";
+import type { TrustStore } from "./trust.js";
+import { verifyRevisions } from "./verify.js";
+import { WEB_FLOW_KEYRING_NAME } from "./web-flow.js";
+
+/** The keys a trust store holds, as evidence: where each came from and when it was read. */
+export function trustedKeyEvidence(trust: TrustStore, readAt: Date): TrustedKeyEvidence[] {
+  const fetchedAt = readAt.toISOString();
+  const source = (origin: string): TrustedKeyEvidence["source"] =>
+    origin === WEB_FLOW_KEYRING_NAME ? "pinned" : origin.startsWith("policy ") ? "policy" : "file";
+  return [
+    ...trust.openpgp.map((k) => ({ fingerprint: k.key.getFingerprint(), source: source(k.origin), where: k.origin, fetchedAt })),
+    ...trust.ssh.map((k) => ({ fingerprint: k.fingerprint, source: source(k.origin), where: k.origin, fetchedAt })),
+  ];
+}
+
+/** Verifies `ids` at the trusted time `at`; object read errors propagate (the caller decides how to report them). */
+export async function signatureEvidence(
+  source: ObjectSource,
+  ids: readonly string[],
+  trust: TrustStore,
+  at: Date,
+  keys: TrustedKeyEvidence[],
+): Promise<SignatureEvidence> {
+  const signedBy = new Map<string, { name: string; email: string } | null>();
+  // Reads each object once: the verifier gets the bytes, and the committer is noted on the way.
+  const recording: ObjectSource = {
+    async read(id) {
+      const raw = await source.read(id);
+      let person: { name: string; email: string } | null = null;
+      try {
+        const signer = splitSigned(raw).signer;
+        if (signer) person = { name: signer.name, email: signer.email };
+      } catch {
+        // The verifier reports the object as malformed.
+      }
+      signedBy.set(id, person);
+      return raw;
+    },
+  };
+  const objects: SignedObjectEvidence[] = [];
+  for await (const v of verifyRevisions(recording, ids, trust, at)) {
+    objects.push({ id: v.id, type: v.type, signature: { ...v.signature }, signedBy: signedBy.get(v.id) ?? null });
+    signedBy.delete(v.id);
+  }
+  return { trustedAt: at.toISOString(), objects, keys };
+}
