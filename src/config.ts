@@ -51,6 +51,56 @@ export interface VouchConfig {
   githubThrottle: boolean;
   github: GitHubEndpoints;
   production: boolean;
+  /** Bearer tokens for `GET /audit/export`, by hash; empty: the export route answers 401 to everyone. */
+  auditTokens: AuditTokenScope[];
+}
+
+/** One audit API token: only its sha256 is configured, so the configuration never holds the token. */
+export interface AuditTokenScope {
+  /** Lowercase organization (owner) logins whose chains the token may export; `*` stands for every organization. */
+  orgs: readonly string[];
+  /** sha256 of the token's UTF-8 bytes (32 bytes). */
+  sha256: Buffer;
+}
+
+const ORG = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const TOKEN_HASH = /^(?:sha256:)?([0-9A-Fa-f]{64})$/;
+
+/**
+ * `VOUCH_AUDIT_TOKENS`: `org1,org2:<sha256 hex of token>;org3:<sha256 hex>` (`*` for every
+ * organization). Returns the scopes, or the problems (which name entries by position, never their text).
+ */
+export function parseAuditTokens(text: string): AuditTokenScope[] | string[] {
+  const problems: string[] = [];
+  const scopes: AuditTokenScope[] = [];
+  const seen = new Map<string, number>();
+  const entries = text.split(";").map((e) => e.trim());
+  entries.forEach((entry, i) => {
+    const n = i + 1;
+    if (entry === "") {
+      if (i < entries.length - 1 || entries.length === 1) problems.push(`VOUCH_AUDIT_TOKENS entry ${n} is empty`);
+      return;
+    }
+    const split = /^(.*?):((?:sha256:)?[^:]*)$/.exec(entry);
+    if (!split) {
+      problems.push(`VOUCH_AUDIT_TOKENS entry ${n} must be ORG[,ORG…]:SHA256 (the token's sha256 in hex, not the token)`);
+      return;
+    }
+    const orgs = split[1]!.split(",").map((o) => o.trim());
+    const hash = TOKEN_HASH.exec(split[2]!.trim());
+    if (orgs.some((o) => o !== "*" && !ORG.test(o))) {
+      problems.push(`VOUCH_AUDIT_TOKENS entry ${n}: organizations must be GitHub logins separated by commas, or *`);
+    } else if (!hash) {
+      problems.push(`VOUCH_AUDIT_TOKENS entry ${n}: the token must be given as its sha256 in 64 hex digits (printf %s "$TOKEN" | sha256sum), never the token itself`);
+    } else {
+      const key = hash[1]!.toLowerCase();
+      const prior = seen.get(key);
+      if (prior !== undefined) problems.push(`VOUCH_AUDIT_TOKENS entry ${n} repeats the token of entry ${prior}`);
+      seen.set(key, n);
+      scopes.push({ orgs: [...new Set(orgs.map((o) => o.toLowerCase()))], sha256: Buffer.from(key, "hex") });
+    }
+  });
+  return problems.length > 0 ? problems : scopes;
 }
 
 const TRUE = ["true", "1", "yes", "on"];
@@ -139,6 +189,15 @@ const EnvSchema = z.object({
     return z.NEVER;
   }),
   NODE_ENV: optionalText,
+  VOUCH_AUDIT_TOKENS: optionalText.transform((v, ctx): AuditTokenScope[] => {
+    if (v === undefined) return [];
+    const parsed = parseAuditTokens(v);
+    if (parsed.length > 0 && typeof parsed[0] === "string") {
+      for (const message of parsed as string[]) ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    }
+    return parsed as AuditTokenScope[];
+  }),
 });
 
 /** REST, GraphQL, git and web roots for github.com or, when GHE_HOST is set, GitHub Enterprise Server. */
@@ -259,5 +318,6 @@ export function parseConfig(env: Env, io: ConfigIo = {}): VouchConfig {
     githubThrottle: e.VOUCH_GITHUB_THROTTLE,
     github: githubEndpoints({ GHE_HOST: e.GHE_HOST, GHE_PROTOCOL: e.GHE_PROTOCOL }),
     production,
+    auditTokens: e.VOUCH_AUDIT_TOKENS,
   };
 }

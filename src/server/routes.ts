@@ -1,15 +1,19 @@
 /**
- * The HTTP surface of a registered app: the webhook ingress, a health probe, and nothing else.
+ * The HTTP surface of a registered app: the webhook ingress, a health probe, and (when given) the
+ * audit API of audit-routes.ts. Nothing else.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { summariseError } from "../queue/error-summary.js";
 import type { WebhookIngress } from "../ingress/webhook.js";
+import type { AuditHandler } from "./audit-routes.js";
 
 export interface RouteOptions {
   webhookPath: string;
   ingress: WebhookIngress;
   log: Pick<Logger, "error">;
+  /** Public keys, attestations by digest and the token-protected export. */
+  audit?: AuditHandler;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -23,6 +27,8 @@ export function createRequestListener(options: RouteOptions): RequestListener {
       work = options.ingress(req, res);
     } else if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       json(res, 200, { ok: true });
+    } else if (options.audit && (work = options.audit(req, res) ?? undefined) !== undefined) {
+      // Served by the audit API.
     } else {
       json(res, 404, { error: "not found" }, !req.complete);
     }
