@@ -18,6 +18,7 @@ import { InProcessQueue } from "../queue/in-process.js";
 import { MemoryDeliveryStore } from "../queue/delivery-store.js";
 import { createLogger } from "./logger.js";
 import { createRequestListener } from "./routes.js";
+import { createAuditRoutes } from "./audit-routes.js";
 import { closeServer, listen, urlFor } from "./listen.js";
 import { startSetupMode } from "./setup-mode.js";
 import { loadKeyRing } from "../keys/keyring.js";
@@ -102,7 +103,8 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     queue,
     log: log.child({ name: "ingress" }),
   });
-  const server = createServer(createRequestListener({ webhookPath: config.webhookPath, ingress, log }));
+  const audit = createAuditRoutes({ ledger, keys, tokens: config.auditTokens, log: log.child({ name: "audit" }) });
+  const server = createServer(createRequestListener({ webhookPath: config.webhookPath, ingress, log, audit }));
   // Bound slow uploads: a client may not hold a request open indefinitely.
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
