@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { get as httpGet, createServer, type Server } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +10,8 @@ import { parsePublicKeysPem, publicPem } from "../../src/keys/pem.js";
 import { SqliteLedger } from "../../src/ledger/sqlite.js";
 import { verifyExport } from "../../src/ledger/verify.js";
 import { authorize, createAuditRoutes, KEYS_PATH } from "../../src/server/audit-routes.js";
+import { startFromEnv } from "../../src/server/main.js";
+import { loadKeyRing } from "../../src/keys/keyring.js";
 import { closeServer, listen } from "../../src/server/listen.js";
 import { createRequestListener } from "../../src/server/routes.js";
 import { entry, testKeys } from "../ledger/helpers.js";
@@ -195,6 +197,42 @@ describe("VOUCH_AUDIT_TOKENS", () => {
       expect((error as ConfigError).message).toContain("VOUCH_AUDIT_TOKENS");
       expect((error as ConfigError).message).not.toContain(raw);
       expect((error as ConfigError).message).not.toContain(hash("a"));
+    }
+  });
+});
+
+describe("the app's server", () => {
+  test("serves the data directory's keys and a token-protected export of its ledger", async () => {
+    const data = mkdtempSync(join(tmpdir(), "vouch-audit-app-"));
+    const appKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const running = await startFromEnv(
+      {
+        APP_ID: "4242",
+        PRIVATE_KEY: appKey,
+        WEBHOOK_SECRET: "s",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "silent",
+        GHE_HOST: "127.0.0.1:9",
+        GHE_PROTOCOL: "http",
+        VOUCH_DATA_DIR: data,
+        VOUCH_AUDIT_TOKENS: `acme:${hash(ACME_TOKEN)}`,
+      },
+      {},
+    );
+    try {
+      // The app generated its signing key in the data directory on start; the well-known path serves its public half.
+      const ring = loadKeyRing({ env: { VOUCH_DATA_DIR: data } });
+      const pem = await (await fetch(`${running.url}${KEYS_PATH}`)).text();
+      expect(pem).toBe(ring.publicKeysPem());
+      expect((await fetch(`${running.url}/audit/export?repo=acme/widget`)).status).toBe(401);
+      expect((await fetch(`${running.url}/audit/export?repo=globex/site`, { headers: { authorization: `Bearer ${ACME_TOKEN}` } })).status).toBe(403);
+      const ok = await fetch(`${running.url}/audit/export?repo=acme/widget`, { headers: { authorization: `Bearer ${ACME_TOKEN}` } });
+      expect(ok.status).toBe(200);
+      expect(await verifyExport(await linesOf(ok), ring.publicKeys)).toMatchObject({ ok: true, entries: 0 });
+    } finally {
+      await running.close();
+      rmSync(data, { recursive: true, force: true });
     }
   });
 });
