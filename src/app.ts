@@ -9,7 +9,8 @@ import { githubTeamsNamed } from "./controls/review/principals.js";
 import type { Account } from "./evidence/review.js";
 import type { Policy } from "./policy/schema.js";
 import type { Change } from "./evidence/types.js";
-import { gatherSignatureEvidence, signaturesRequired, type GitAccess } from "./github/signature-evidence.js";
+import { gatherGitEvidence, type GitAccess } from "./github/git-evidence.js";
+import { readRepositoryFile } from "./github/policy-source.js";
 import type { GitHubClient } from "./github/client.js";
 import { runEvaluation, type AttestDeps, type EvaluationDeps, type EvaluationTarget, type Gathered } from "./github/run-evaluation.js";
 import { CHECK_NAME } from "./github/check-run.js";
@@ -87,16 +88,36 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
           knownPushers: pr.pusher ? [pr.pusher] : [],
           now: deps.now,
         });
-        const signed = await signatures(octokit, repo, change, change.baseSha ? [change.baseSha] : [], policy, observedAt);
-        return { change, review: review.review, teams: review.teams, ...signed, gaps: [...review.gaps, ...signed.gaps] };
+        const objects = await gitEvidence(octokit, repo, change, change.baseSha ? [change.baseSha] : [], policy, observedAt, pr.baseRef);
+        return { change, review: review.review, teams: review.teams, ...objects, gaps: [...review.gaps, ...objects.gaps] };
       },
     });
 
-  /** Signature verdicts of the change's new objects, when a touched namespace requires signatures. */
-  const signatures = async (octokit: GitHubClient, repo: RepoRef, change: Change, exclude: string[], policy: Policy, observedAt: Date) => {
-    if (!signaturesRequired(policy, change) || change.push?.deleted) return { gaps: [] };
-    if (!options.git) return { gaps: [{ what: "the signatures of the new commits", reason: "this server has no git access configured" }] };
-    return gatherSignatureEvidence(octokit, options.git, { owner: repo.owner, repo: repo.repo, change, exclude, observedAt, policy });
+  /**
+   * Signature verdicts and secret findings of the change's new objects, read from the raw git
+   * objects when a touched namespace needs them. The secrets baseline is read from the same branch
+   * as the policy, never from the change itself.
+   */
+  const gitEvidence = async (
+    octokit: GitHubClient,
+    repo: RepoRef,
+    change: Change,
+    exclude: string[],
+    policy: Policy,
+    observedAt: Date,
+    policyRef: string,
+  ) => {
+    if (change.push?.deleted) return { gaps: [] };
+    const baseline = policy.secrets.baseline;
+    return gatherGitEvidence(octokit, options.git, {
+      owner: repo.owner,
+      repo: repo.repo,
+      change,
+      exclude,
+      observedAt,
+      policy,
+      readBaseline: async () => (baseline ? ((await readRepositoryFile(octokit, repo.owner, repo.repo, baseline, policyRef))?.text ?? null) : null),
+    });
   };
 
   /** A push: its files, whether it merged a pull request Vouch passed, signatures, and the teams the policy names. */
@@ -118,8 +139,8 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     const repo: RepoRef = { owner: push.owner, repo: push.repo, repositoryId: null, ownerIsOrganization: false };
     // New commits are those not already on the branch before the push (for a new ref: not on the default branch).
     const exclude = push.created || /^0+$/.test(push.before) ? [push.defaultBranch] : [push.before];
-    const signed = await signatures(octokit, repo, change, change.push.initial ? [] : exclude, policy, observedAt);
-    return { change, teams, ...signed };
+    const objects = await gitEvidence(octokit, repo, change, change.push.initial ? [] : exclude, policy, observedAt, push.defaultBranch);
+    return { change, teams, ...objects };
   };
 
   const run = (octokit: GitHubClient, target: EvaluationTarget) =>

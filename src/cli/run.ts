@@ -4,6 +4,7 @@ import { CliInputError, type CliIo, EXIT } from "./io.js";
 import { registerEvaluate } from "./evaluate.js";
 import { registerPolicyCommands } from "./policy-commands.js";
 import { registerVerify } from "./verify.js";
+import { registerScan } from "./scan.js";
 
 export type { CliIo } from "./io.js";
 
@@ -21,6 +22,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   registerPolicyCommands(program, io, setExit);
   registerVerify(program, io, setExit);
   registerEvaluate(program, io, setExit);
+  registerScan(program, io, setExit);
   return program;
 }
 

@@ -5,6 +5,8 @@ import { type Command, Option } from "commander";
 import { buildTrustStore, TrustInputError, type TrustFile, type TrustStore } from "../controls/signatures/trust.js";
 import { webFlowKeyring } from "../controls/signatures/web-flow.js";
 import { trustedKeyEvidence } from "../controls/signatures/evidence.js";
+import { localSecretEvidence, secretsRequired, SecretScanInputError } from "../evidence/secret-scan.js";
+import { CommitLimitError } from "../git/commit-changes.js";
 import type { LoadedPolicy, SignatureEvidence } from "../evidence/types.js";
 import {
   LocalGitError,
@@ -151,12 +153,15 @@ async function runVerify(io: CliIo, revisions: string[], opts: VerifyOptions): P
         continue;
       }
       const evidence = await localEvidence(repo, range, { ref: await landingRef(), now: at, signatures });
+      if (secretsRequired(loaded.policy, evidence.change)) {
+        evidence.secrets = await localSecretEvidence(repo, range, loaded.policy.secrets, evidence.repository.fullName);
+      }
       const verdict = evaluate(loaded, evidence);
       results.push({ range, signatures, pass: verdict.conclusion === "success", verdict });
     }
     return results;
   } catch (error) {
-    if (error instanceof LocalGitError) throw new CliInputError(error.message);
+    if (error instanceof LocalGitError || error instanceof SecretScanInputError || error instanceof CommitLimitError) throw new CliInputError(error.message);
     throw error;
   }
 }

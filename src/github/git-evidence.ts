@@ -1,21 +1,23 @@
 /**
- * Signature evidence for the app: the change's new commits (or the pushed tag) are fetched as raw
- * objects over smart HTTP with the installation token, verified against the keys the policy pins,
- * at the time Vouch observed them. Only gathered when a touched namespace requires signatures.
+ * Evidence read from the raw git objects of a change: signature verdicts and the secrets its new
+ * commits add. The objects are fetched once over smart HTTP with the installation token (GitHub's
+ * own "Verified" badge and patches are not used) and judged at the time Vouch observed them.
+ * Gathered only when a touched namespace needs it.
  */
-import type { Change, EvidenceGap, SignatureEvidence } from "../evidence/types.js";
+import type { Change, EvidenceGap, SecretEvidence, SignatureEvidence } from "../evidence/types.js";
 import type { Policy } from "../policy/schema.js";
 import { touchedNamespaces } from "../engine/namespaces.js";
-import { openHttpObjectSource, GitFetchError } from "../git/http-source.js";
+import { openHttpObjectSource, GitFetchError, type HttpObjectSource } from "../git/http-source.js";
 import { newCommits, CommitLimitError } from "../git/commit-changes.js";
 import { buildTrustStore } from "../controls/signatures/trust.js";
 import { signatureEvidence, trustedKeyEvidence } from "../controls/signatures/evidence.js";
 import { webFlowKeyring } from "../controls/signatures/web-flow.js";
+import { rangeSecretEvidence, secretsRequired, SecretScanInputError } from "../evidence/secret-scan.js";
 import type { GitHubClient } from "./client.js";
 
 /** Where git is reached and where fetched objects are cached. */
 export interface GitAccess {
-  /** e.g. https://github.com or http://ghes.example/ (see githubEndpoints().gitBaseUrl). */
+  /** e.g. https://github.com (see githubEndpoints().gitBaseUrl). */
   baseUrl: string;
   dataDir: string;
 }
@@ -24,21 +26,39 @@ export interface GitAccess {
 export const MAX_VERIFIED_COMMITS = 10_000;
 
 export function signaturesRequired(policy: Policy, change: Change): boolean {
-  if (policy.signatures.required) return touchedNamespaces(policy.namespaces, change).length > 0;
-  const touched = new Set(touchedNamespaces(policy.namespaces, change).map((t) => t.name));
-  return policy.namespaces.some((ns) => touched.has(ns.name) && ns.signatures?.required === true);
+  const touched = touchedNamespaces(policy.namespaces, change);
+  if (policy.signatures.required) return touched.length > 0;
+  const names = new Set(touched.map((t) => t.name));
+  return policy.namespaces.some((ns) => names.has(ns.name) && ns.signatures?.required === true);
 }
 
-export async function gatherSignatureEvidence(
-  octokit: GitHubClient,
-  git: GitAccess,
-  target: { owner: string; repo: string; change: Change; exclude: string[]; observedAt: Date; policy: Policy },
-): Promise<{ signatures?: SignatureEvidence; gaps: EvidenceGap[] }> {
-  const { change } = target;
-  const isTag = change.ref.startsWith("refs/tags/");
-  const what = `the signatures of ${isTag ? "tag" : "the commits of"} ${change.ref}`;
+export interface GitEvidenceTarget {
+  owner: string;
+  repo: string;
+  change: Change;
+  /** Commits (or refs) whose history is not new: the base, the push's `before`, or the default branch. */
+  exclude: string[];
+  observedAt: Date;
+  policy: Policy;
+  /** The secrets baseline file as committed at the base, when the policy names one. */
+  readBaseline: () => Promise<string | null>;
+}
+
+export interface GitEvidence {
+  signatures?: SignatureEvidence;
+  secrets?: SecretEvidence;
+  gaps: EvidenceGap[];
+}
+
+export async function gatherGitEvidence(octokit: GitHubClient, git: GitAccess | undefined, target: GitEvidenceTarget): Promise<GitEvidence> {
+  const { change, policy } = target;
+  const wantSignatures = signaturesRequired(policy, change);
+  const wantSecrets = secretsRequired(policy, change) && !change.ref.startsWith("refs/tags/");
+  if (!wantSignatures && !wantSecrets) return { gaps: [] };
+  const what = `the git objects of ${change.ref} at ${change.headSha}`;
+  if (!git) return { gaps: [{ what, reason: "this server has no git access configured" }] };
   const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
-  let source;
+  let source: HttpObjectSource;
   try {
     source = await openHttpObjectSource({
       url: `${git.baseUrl.replace(/\/+$/, "")}/${target.owner}/${target.repo}.git`,
@@ -47,24 +67,37 @@ export async function gatherSignatureEvidence(
       want: [change.headSha, ...target.exclude],
     });
   } catch (error) {
-    if (error instanceof GitFetchError) return { gaps: [{ what, reason: `fetching the objects failed (${error.code}): ${error.message}` }] };
+    if (error instanceof GitFetchError) return { gaps: [{ what, reason: `fetching them failed (${error.code}): ${error.message}` }] };
     throw error;
   }
   try {
     const exclude = target.exclude.map((e) => source.resolved.get(e) ?? e);
-    const ids = isTag ? [change.headSha] : await newCommits(source, { head: change.headSha, exclude, limit: MAX_VERIFIED_COMMITS });
-    // Keys pinned in the policy count only when the policy lists them as a source; GitHub's web-flow
-    // keys are pinned in Vouch and always offered, the control decides by `allow_github_web_flow`.
-    const usePolicyKeys = target.policy.signatures.keys.includes("policy");
-    const trust = await buildTrustStore({
-      openpgpKeyrings: [webFlowKeyring()],
-      ...(usePolicyKeys ? { policy: target.policy } : {}),
-      bindIdentity: target.policy.signatures.identity === "committer",
-    });
-    const signatures = await signatureEvidence(source, ids, trust, target.observedAt, trustedKeyEvidence(trust, target.observedAt));
-    return { signatures, gaps: [] };
+    const out: GitEvidence = { gaps: [] };
+    if (wantSignatures) {
+      const isTag = change.ref.startsWith("refs/tags/");
+      const ids = isTag ? [change.headSha] : await newCommits(source, { head: change.headSha, exclude, limit: MAX_VERIFIED_COMMITS });
+      // Keys pinned in the policy count only when the policy lists them as a source; GitHub's web-flow
+      // keys are pinned in Vouch and always offered, the control decides by `allow_github_web_flow`.
+      const trust = await buildTrustStore({
+        openpgpKeyrings: [webFlowKeyring()],
+        ...(policy.signatures.keys.includes("policy") ? { policy } : {}),
+        bindIdentity: policy.signatures.identity === "committer",
+      });
+      out.signatures = await signatureEvidence(source, ids, trust, target.observedAt, trustedKeyEvidence(trust, target.observedAt));
+    }
+    if (wantSecrets) {
+      out.secrets = await rangeSecretEvidence(source, {
+        head: change.headSha,
+        exclude,
+        secrets: policy.secrets,
+        repositoryFullName: `${target.owner}/${target.repo}`,
+        baselineText: policy.secrets.baseline ? await target.readBaseline() : null,
+      });
+    }
+    return out;
   } catch (error) {
     if (error instanceof CommitLimitError) return { gaps: [{ what, reason: `more than ${MAX_VERIFIED_COMMITS} new commits` }] };
+    if (error instanceof SecretScanInputError) return { gaps: [{ what: "the secret scan", reason: error.message }] };
     throw error;
   } finally {
     await source.close();

@@ -16,35 +16,45 @@ export interface PolicyFile {
 /** The organization baseline lives in `<org>/.github` at the same path, on that repository's default branch. */
 export const BASELINE_REPOSITORY = ".github";
 
+/** Files read through the contents API (policy, secrets baseline) are at most 1 MiB: GitHub's inline limit. */
 const MAX_POLICY_BYTES = 1024 * 1024;
 
-export async function readPolicyFile(
+/**
+ * A text file of the repository at `ref` (the default branch when absent), or null when it does
+ * not exist. Any other failure throws: a file Vouch was told to read is evidence.
+ */
+export async function readRepositoryFile(
   octokit: GitHubClient,
   owner: string,
   repo: string,
+  path: string,
   ref: string | undefined,
 ): Promise<PolicyFile | null> {
-  const where = `${owner}/${repo}:${POLICY_PATH}${ref ? `@${ref}` : ""}`;
+  const where = `${owner}/${repo}:${path}${ref ? `@${ref}` : ""}`;
   let data: unknown;
   try {
-    const res = await octokit.rest.repos.getContent({ owner, repo, path: POLICY_PATH, ...(ref ? { ref } : {}) });
+    const res = await octokit.rest.repos.getContent({ owner, repo, path, ...(ref ? { ref } : {}) });
     data = res.data;
   } catch (error) {
     const status = httpStatus(error);
     if (status === 404) return null;
-    throw new GitHubEvidenceError(`the policy file ${where}`, status, error);
+    throw new GitHubEvidenceError(`the file ${where}`, status, error);
   }
   const file = data as { type?: string; encoding?: string; content?: string; sha?: string; size?: number };
   if (Array.isArray(data) || file.type !== "file") {
-    throw new GitHubEvidenceError(`the policy file ${where}: it is not a regular file`, null);
+    throw new GitHubEvidenceError(`the file ${where}: it is not a regular file`, null);
   }
   if ((file.size ?? 0) > MAX_POLICY_BYTES || file.encoding !== "base64" || typeof file.content !== "string") {
-    throw new GitHubEvidenceError(`the policy file ${where}: too large or not returned inline`, null);
+    throw new GitHubEvidenceError(`the file ${where}: too large or not returned inline`, null);
   }
   return {
     text: Buffer.from(file.content, "base64").toString("utf8"),
-    source: { repository: `${owner}/${repo}`, path: POLICY_PATH, ref: ref ?? "(default branch)", ...(file.sha ? { sha: file.sha } : {}) },
+    source: { repository: `${owner}/${repo}`, path, ref: ref ?? "(default branch)", ...(file.sha ? { sha: file.sha } : {}) },
   };
+}
+
+export function readPolicyFile(octokit: GitHubClient, owner: string, repo: string, ref: string | undefined): Promise<PolicyFile | null> {
+  return readRepositoryFile(octokit, owner, repo, POLICY_PATH, ref);
 }
 
 export interface PolicyFiles {

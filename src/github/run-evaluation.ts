@@ -4,7 +4,7 @@
  * gather evidence completes the check as a failure that says what could not be read (fail
  * closed), except rate limits and server errors, which are rethrown so the queue retries.
  */
-import type { Change, Evidence, EvidenceGap, LoadedPolicy, SignatureEvidence } from "../evidence/types.js";
+import type { Change, Evidence, EvidenceGap, LoadedPolicy, SecretEvidence, SignatureEvidence } from "../evidence/types.js";
 import type { ReviewEvidence, TeamSnapshot } from "../evidence/review.js";
 import type { Policy } from "../policy/schema.js";
 import { EVIDENCE_SCHEMA } from "../evidence/types.js";
@@ -50,6 +50,7 @@ export interface Gathered {
   review?: ReviewEvidence;
   teams?: TeamSnapshot[];
   signatures?: SignatureEvidence;
+  secrets?: SecretEvidence;
   gaps?: EvidenceGap[];
 }
 
@@ -210,6 +211,7 @@ async function judge(
     ...(gathered.review ? { review: gathered.review } : {}),
     ...(gathered.teams ? { teams: gathered.teams } : {}),
     ...(gathered.signatures ? { signatures: gathered.signatures } : {}),
+    ...(gathered.secrets ? { secrets: gathered.secrets } : {}),
     gaps: [
       ...(gathered.gaps ?? []),
       ...(change.headSha === target.headSha

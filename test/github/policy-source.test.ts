@@ -45,7 +45,7 @@ describe("readPolicyFile", () => {
     const error = await readPolicyFile(testOctokit(), "acme", "app", "main").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubEvidenceError);
     expect((error as GitHubEvidenceError).status).toBe(502);
-    expect((error as Error).message).toBe("GitHub API: could not read the policy file acme/app:.github/vouch.yml@main (HTTP 502)");
+    expect((error as Error).message).toBe("GitHub API: could not read the file acme/app:.github/vouch.yml@main (HTTP 502)");
   });
 
   test("a directory at the policy path is refused", async () => {
