@@ -5,6 +5,8 @@ import { registerEvaluate } from "./evaluate.js";
 import { registerPolicyCommands } from "./policy-commands.js";
 import { registerVerify } from "./verify.js";
 import { registerScan } from "./scan.js";
+import { registerAudit } from "./audit.js";
+import { registerKeys } from "./keys.js";
 
 export type { CliIo } from "./io.js";
 
@@ -23,6 +25,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   registerVerify(program, io, setExit);
   registerEvaluate(program, io, setExit);
   registerScan(program, io, setExit);
+  registerAudit(program, io, setExit);
+  registerKeys(program, io, setExit);
   return program;
 }
 
