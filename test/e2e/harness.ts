@@ -19,6 +19,8 @@ export interface Harness {
   server: RunningServer;
   /** Every log line the server wrote. */
   logLines: string[];
+  /** The server's data directory (VOUCH_DATA_DIR): its signing key and SQLite ledger. */
+  dataDir: string;
   /** Creates `acme/<name>` whose main branch holds `policy` (or no policy when null); returns a working clone. */
   repoWithPolicy(name: string, policy: string | null): Promise<string>;
   /** Commits `files` on a new branch `head` off main, pushes it and opens a pull request. */
@@ -65,6 +67,7 @@ export async function startHarness(): Promise<Harness> {
     standIn,
     server,
     logLines,
+    dataDir,
     async repoWithPolicy(name, policy) {
       const repo = await standIn.addRepo({ owner: OWNER, name });
       const dir = await initRepo();
