@@ -5,8 +5,8 @@
  * Triggers refuse UPDATE and DELETE on entries.
  */
 import pg from "pg";
-import { sha256Hex, type Signer } from "../attest/dsse.js";
-import { GENESIS_HASH, entryHash, idempotencyKey, signCheckpoint } from "./hash.js";
+import type { Signer } from "../attest/dsse.js";
+import { ENTRY_COLUMNS, GENESIS_HASH, entryHash, entryRow, idempotencyKey, signCheckpoint } from "./hash.js";
 import { rowToEntry, type LedgerOptions } from "./sqlite.js";
 import {
   LedgerError,
@@ -129,27 +129,8 @@ export class PostgresLedger implements Ledger {
       prevHash: prev ? prev.hash : GENESIS_HASH,
     };
     const hash = entryHash(entry);
-    await c.query(
-      `INSERT INTO ledger_entries (chain, seq, prev_hash, hash, idem_key, repo, ref, revision, policy_digest,
-         evaluation_key, kind, predicate_type, recorded_at, envelope, statement_sha256) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-      [
-        entry.chain,
-        entry.seq,
-        entry.prevHash,
-        hash,
-        key,
-        entry.repo,
-        entry.ref,
-        entry.revision,
-        entry.policyDigest,
-        entry.evaluationKey,
-        entry.kind,
-        entry.predicateType,
-        entry.recordedAt,
-        JSON.stringify(entry.envelope),
-        sha256Hex(Buffer.from(entry.envelope.payload, "base64")),
-      ],
-    );
+    const row = entryRow(entry, hash, key);
+    await c.query(`INSERT INTO ledger_entries (${ENTRY_COLUMNS}) VALUES (${row.map((_, i) => `$${i + 1}`).join(",")})`, row);
     return { seq: entry.seq, hash, duplicate: false };
   }
 

@@ -7,8 +7,8 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { sha256Hex, type Signer } from "../attest/dsse.js";
-import { GENESIS_HASH, entryHash, idempotencyKey, signCheckpoint } from "./hash.js";
+import type { Signer } from "../attest/dsse.js";
+import { ENTRY_COLUMNS, GENESIS_HASH, entryHash, entryRow, idempotencyKey, signCheckpoint } from "./hash.js";
 import {
   LedgerError,
   type AppendResult,
@@ -132,27 +132,8 @@ export class SqliteLedger implements Ledger {
     };
     const hash = entryHash(entry);
     this.db
-      .prepare(
-        `INSERT INTO ledger_entries (chain, seq, prev_hash, hash, idem_key, repo, ref, revision, policy_digest,
-           evaluation_key, kind, predicate_type, recorded_at, envelope, statement_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-      )
-      .run(
-        entry.chain,
-        entry.seq,
-        entry.prevHash,
-        hash,
-        key,
-        entry.repo,
-        entry.ref,
-        entry.revision,
-        entry.policyDigest,
-        entry.evaluationKey,
-        entry.kind,
-        entry.predicateType,
-        entry.recordedAt,
-        JSON.stringify(entry.envelope),
-        sha256Hex(Buffer.from(entry.envelope.payload, "base64")),
-      );
+      .prepare(`INSERT INTO ledger_entries (${ENTRY_COLUMNS}) VALUES (${ENTRY_COLUMNS.split(",").map(() => "?").join(",")})`)
+      .run(...entryRow(entry, hash, key));
     return { seq: entry.seq, hash, duplicate: false };
   }
 
