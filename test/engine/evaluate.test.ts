@@ -1,31 +1,13 @@
 import { describe, expect, test } from "@jest/globals";
 import { evaluate } from "../../src/engine/evaluate.js";
 import type { Control } from "../../src/controls/control.js";
-import { EVIDENCE_SCHEMA, type Evidence, type LoadedPolicy } from "../../src/evidence/types.js";
-import { PolicySchema, type PolicyInput } from "../../src/policy/schema.js";
+import type { Evidence } from "../../src/evidence/types.js";
+import { loadedPolicy, pullRequestEvidence } from "../helpers/evidence.js";
 
-const SOURCE = { repository: "acme/app", path: ".github/vouch.yml", ref: "main" };
-
-function valid(input: Omit<PolicyInput, "version">): LoadedPolicy {
-  return { status: "valid", policy: PolicySchema.parse({ version: 1, ...input }), digest: "sha256:" + "ab".repeat(32), sources: [SOURCE] };
-}
+const valid = loadedPolicy;
 
 function evidence(files: string[], overrides: Partial<Evidence> = {}): Evidence {
-  return {
-    schema: EVIDENCE_SCHEMA,
-    repository: { id: 1, fullName: "acme/app" },
-    observedAt: "2026-11-25T12:00:00.000Z",
-    change: {
-      kind: "pull_request",
-      ref: "refs/heads/main",
-      baseSha: "a".repeat(40),
-      headSha: "b".repeat(40),
-      files: files.map((path) => ({ path, status: "modified" as const })),
-      filesComplete: true,
-    },
-    gaps: [],
-    ...overrides,
-  };
+  return pullRequestEvidence(files, overrides);
 }
 
 describe("evaluate", () => {
@@ -40,7 +22,7 @@ describe("evaluate", () => {
       {
         status: "invalid",
         digest: "sha256:00",
-        sources: [SOURCE],
+        sources: [{ repository: "acme/app", path: ".github/vouch.yml", ref: "main" }],
         errors: [
           { path: ".github/vouch.yml", line: 4, column: 7, field: "namespaces.0.review.approvals", message: "expected a number" },
           { path: ".github/vouch.yml", line: 9, column: 1, field: "baseline:signatures.required", message: "the baseline requires signatures" },

@@ -3,7 +3,8 @@ import { secretsControl } from "../../../src/controls/secrets/control.js";
 import { LEAK_REMEDY } from "../../../src/controls/secrets/findings.js";
 import { evaluate } from "../../../src/engine/evaluate.js";
 import { namespacesControl } from "../../../src/controls/namespaces/index.js";
-import { EVIDENCE_SCHEMA, type Evidence, type LoadedPolicy, type SecretEvidence, type SecretFindingEvidence } from "../../../src/evidence/types.js";
+import { type Evidence, type LoadedPolicy, type SecretEvidence, type SecretFindingEvidence } from "../../../src/evidence/types.js";
+import { pullRequestEvidence } from "../../helpers/evidence.js";
 import { PolicySchema, type PolicyInput } from "../../../src/policy/schema.js";
 import { renderCheckOutput } from "../../../src/report/render.js";
 
@@ -19,21 +20,7 @@ function loaded(input: Omit<PolicyInput, "version">): Extract<LoadedPolicy, { st
 }
 
 function evidence(files: string[], secrets?: SecretEvidence): Evidence {
-  return {
-    schema: EVIDENCE_SCHEMA,
-    repository: { id: 1, fullName: "acme/app" },
-    observedAt: "2026-11-25T12:00:00.000Z",
-    change: {
-      kind: "pull_request",
-      ref: "refs/heads/main",
-      baseSha: "a".repeat(40),
-      headSha: "b".repeat(40),
-      files: files.map((path) => ({ path, status: "modified" as const })),
-      filesComplete: true,
-    },
-    gaps: [],
-    ...(secrets ? { secrets } : {}),
-  };
+  return pullRequestEvidence(files, secrets ? { secrets } : {});
 }
 
 const finding = (extra: Partial<SecretFindingEvidence> = {}): SecretFindingEvidence => ({

@@ -7,7 +7,8 @@ import { verifyObject } from "../../../src/controls/signatures/verify.js";
 import { buildTrustStore } from "../../../src/controls/signatures/trust.js";
 import { SIGNATURE_STATUSES, type SignatureStatus } from "../../../src/controls/signatures/types.js";
 import { CONTROLS, evaluate } from "../../../src/engine/evaluate.js";
-import { EVIDENCE_SCHEMA, type Evidence, type LoadedPolicy, type SignedObjectEvidence } from "../../../src/evidence/types.js";
+import { type Evidence, type LoadedPolicy, type SignedObjectEvidence } from "../../../src/evidence/types.js";
+import { pullRequestEvidence } from "../../helpers/evidence.js";
 import { PolicySchema, type PolicyInput } from "../../../src/policy/schema.js";
 
 function loaded(input: Omit<PolicyInput, "version">): Extract<LoadedPolicy, { status: "valid" }> {
@@ -29,21 +30,7 @@ function obj(id: string, status: SignatureStatus, extra: Partial<SignedObjectEvi
 }
 
 function evidence(files: string[], signatures?: Evidence["signatures"]): Evidence {
-  return {
-    schema: EVIDENCE_SCHEMA,
-    repository: { id: 1, fullName: "acme/app" },
-    observedAt: "2026-11-25T12:00:00.000Z",
-    change: {
-      kind: "pull_request",
-      ref: "refs/heads/main",
-      baseSha: "a".repeat(40),
-      headSha: "b".repeat(40),
-      files: files.map((path) => ({ path, status: "modified" as const })),
-      filesComplete: true,
-    },
-    gaps: [],
-    ...(signatures ? { signatures } : {}),
-  };
+  return pullRequestEvidence(files, signatures ? { signatures } : {});
 }
 
 const sigs = (objects: SignedObjectEvidence[], keys: NonNullable<Evidence["signatures"]>["keys"] = []) => ({
