@@ -171,9 +171,8 @@ export async function checkRequired(octokit: GitHubClient, input: CheckRequiredI
 }
 
 function code(text: string): string {
-  // Branch names may hold backticks; a longer fence keeps the Markdown intact.
-  const fence = text.includes("`") ? "`` " : "`";
-  return `${fence}${text}${fence === "`" ? "`" : " ``"}`;
+  // Branch names may hold backticks; a double-backtick span keeps the Markdown intact.
+  return text.includes("`") ? `\`\` ${text} \`\`` : `\`${text}\``;
 }
 
 /**
