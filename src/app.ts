@@ -24,6 +24,8 @@ export interface VouchAppOptions {
   git?: GitAccess;
   /** Where verdicts are attested and recorded; without it, no attestation is written. */
   attest?: AttestDeps;
+  /** Where each evaluation's evidence, verdict and policy are saved for `vouch evaluate`. */
+  evaluationsDir?: string;
 }
 
 interface RepoRef {
@@ -49,7 +51,12 @@ function repoRef(repository: RepositoryPayload): RepoRef {
 }
 
 export default function vouchApp(app: Probot, options: VouchAppOptions = {}): void {
-  const deps: EvaluationDeps = { now: options.now ?? (() => new Date()), log: app.log, ...(options.attest ? { attest: options.attest } : {}) };
+  const deps: EvaluationDeps = {
+    now: options.now ?? (() => new Date()),
+    log: app.log,
+    ...(options.attest ? { attest: options.attest } : {}),
+    ...(options.evaluationsDir ? { evaluationsDir: options.evaluationsDir } : {}),
+  };
 
   // The app's bot login, looked up once (GET /app) the first time a bot sends an event.
   let botLogin: Promise<string | null> | undefined;

@@ -14,6 +14,7 @@ import { renderCheckOutput } from "../report/render.js";
 import { completeCheckRun, startCheckRun } from "./check-run.js";
 import { type GitHubClient, GitHubEvidenceError } from "./client.js";
 import { readPolicyFiles } from "./policy-source.js";
+import { saveEvaluation } from "./evaluation-store.js";
 import type { KeyObject } from "node:crypto";
 import type { Ledger } from "../ledger/types.js";
 import type { Signer } from "../attest/dsse.js";
@@ -55,6 +56,8 @@ export interface Gathered {
 }
 
 export interface EvaluationOutcome {
+  /** The policy file as read, when it alone is the policy (no organization baseline). */
+  policyText: string | null;
   /** The attestations recorded for the verdict, when attestation is configured. */
   attestation?: RecordResult | null;
   verdict: Verdict;
@@ -78,6 +81,8 @@ export interface EvaluationDeps {
   now: () => Date;
   log: { warn(obj: object, msg: string): void };
   attest?: AttestDeps;
+  /** Where each evaluation's evidence, verdict and policy are saved for `vouch evaluate`; not saved when absent. */
+  evaluationsDir?: string;
 }
 
 /** What recording an attestation needs: the ledger, the signing key, and where attestations are served. */
@@ -101,7 +106,7 @@ export interface AttestDeps {
 export async function runEvaluation(
   octokit: GitHubClient,
   target: EvaluationTarget,
-  { now, log, attest }: EvaluationDeps,
+  { now, log, attest, evaluationsDir }: EvaluationDeps,
 ): Promise<EvaluationOutcome | null> {
   const { owner, repo } = target;
   const started = now();
@@ -123,6 +128,8 @@ export async function runEvaluation(
       run = await start();
     }
     const recorded = attest ? await record(attest, judged, target.deliveryId) : null;
+    // Saved before the check completes, so whatever reads a completed check can replay it.
+    if (evaluationsDir) await saveEvaluation(evaluationsDir, { ...judged, deliveryId: target.deliveryId });
     const output = renderCheckOutput(judged.verdict, {
       repository: `${owner}/${repo}`,
       policySources: judged.policy.sources,
@@ -201,6 +208,8 @@ async function judge(
   const { owner, repo } = target;
   const files = await readPolicyFiles(octokit, { owner, repo, ref: target.policyRef, ownerIsOrganization: target.ownerIsOrganization });
   const policy = loadPolicy({ repository: files.repository, baseline: files.baseline });
+  // What `vouch evaluate` needs to replay this verdict: the file itself when it alone is the policy.
+  const policyText = files.baseline ? null : (files.repository?.text ?? null);
   const gathered = await target.gather(policy.status === "valid" ? policy.policy : null, { observedAt: observed });
   const { change } = gathered;
   const evidence: Evidence = {
@@ -219,7 +228,7 @@ async function judge(
         : [{ what: `the files of commit ${target.headSha}`, reason: `the pull request moved on to ${change.headSha} while Vouch was reading it; the newer head is evaluated separately` }]),
     ],
   };
-  return { verdict: evaluate(policy, evidence), policy, evidence };
+  return { verdict: evaluate(policy, evidence), policy, evidence, policyText };
 }
 
 /** Error details safe to log: the message and code, never request headers (which carry tokens). */

@@ -5,6 +5,7 @@
  */
 import { createServer } from "node:http";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Probot } from "probot";
 import type { DestinationStream, Logger } from "pino";
@@ -80,6 +81,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     ...(overrides.now ? { now: overrides.now } : {}),
     appId: app.appId,
     git: { baseUrl: config.github.gitBaseUrl, dataDir: config.dataDir },
+    evaluationsDir: join(config.dataDir, "evaluations"),
     attest: {
       ledger,
       signer: keys.signer,

@@ -6,7 +6,11 @@
  */
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { startFromEnv, type RunningServer } from "../../src/server/main.js";
+import { runCli } from "../../src/cli/main.js";
+import type { Verdict } from "../../src/engine/evaluate.js";
 import { startStandIn, type StandIn, type CheckRunRecord, type PullRecord } from "../standin/index.js";
 import { branch, checkout, commitFiles, initRepo, push, removeDir, tempDir } from "../helpers/git.js";
 import { fromStandIn, signWebhook, webhookPayload } from "../helpers/webhooks.js";
@@ -28,6 +32,8 @@ export interface Harness {
   pullRequestPayload(repo: string, pr: PullRecord, action?: string): Record<string, unknown>;
   deliver(name: string, payload: unknown, options?: { id?: string; secret?: string }): Promise<Response>;
   completedRun(repo: string, headSha: string, timeoutMs?: number): Promise<CheckRunRecord>;
+  /** Replays the latest saved evaluation of `headSha` with `vouch evaluate`; returns the saved and the replayed verdicts. */
+  replay(repo: string, headSha: string): Promise<{ saved: Verdict; replayed: Verdict; code: number }>;
   close(): Promise<void>;
 }
 
@@ -111,6 +117,16 @@ export async function startHarness(): Promise<Harness> {
         if (Date.now() > deadline) throw new Error(`no completed check run on ${repo}@${headSha}; last log lines:\n${logLines.slice(-10).join("")}`);
         await new Promise((r) => setTimeout(r, 10));
       }
+    },
+    async replay(repo, headSha) {
+      const root = join(dataDir, "evaluations", OWNER, repo, headSha);
+      const runs = await Promise.all((await readdir(root)).map(async (d) => ({ d, t: (await stat(join(root, d))).mtimeMs })));
+      const latest = join(root, runs.sort((a, b) => b.t - a.t)[0]!.d);
+      let out = "";
+      const io = { stdout: { write: (t: string) => void (out += t) }, stderr: { write: () => undefined }, cwd: latest };
+      const code = await runCli(["evaluate", "--policy", "policy.yml", "--evidence", "evidence.json", "--format", "json"], io);
+      const saved = JSON.parse(await readFile(join(latest, "verdict.json"), "utf8")) as Verdict;
+      return { saved, replayed: JSON.parse(out) as Verdict, code };
     },
     async close() {
       await server.close();

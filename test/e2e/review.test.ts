@@ -52,10 +52,16 @@ async function pullRequest(files: Record<string, string>, coAuthor?: string): Pr
 const approve = (pr: PullRecord, user: string, commitId = pr.head.sha) =>
   h.standIn.addReview({ owner: OWNER, repo: "reviewed", pullNumber: pr.number, user, state: "APPROVED", commitId });
 
+/** Delivers a synchronize, waits for the verdict, and checks `vouch evaluate` reproduces it from the saved evidence. */
 async function evaluate(pr: PullRecord) {
   const payload = h.pullRequestPayload("reviewed", pr, "synchronize");
   await h.deliver("pull_request", payload);
-  return h.completedRun("reviewed", pr.head.sha);
+  const run = await h.completedRun("reviewed", pr.head.sha);
+  const { saved, replayed, code } = await h.replay("reviewed", pr.head.sha);
+  expect(replayed.conclusion).toBe(run.conclusion);
+  expect(code).toBe(run.conclusion === "success" ? 0 : 1);
+  expect(replayed).toEqual(saved);
+  return run;
 }
 
 describe("two-party review", () => {
