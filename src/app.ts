@@ -33,11 +33,13 @@ interface RepoRef {
   repo: string;
   repositoryId: number | null;
   ownerIsOrganization: boolean;
+  defaultBranch?: string;
 }
 
 interface RepositoryPayload {
   id: number;
   name: string;
+  default_branch?: string;
   owner: { login: string; type?: string };
 }
 
@@ -47,6 +49,7 @@ function repoRef(repository: RepositoryPayload): RepoRef {
     repo: repository.name,
     repositoryId: repository.id,
     ownerIsOrganization: repository.owner.type === "Organization",
+    ...(repository.default_branch ? { defaultBranch: repository.default_branch } : {}),
   };
 }
 

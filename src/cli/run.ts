@@ -7,6 +7,7 @@ import { registerVerify } from "./verify.js";
 import { registerScan } from "./scan.js";
 import { registerAudit } from "./audit.js";
 import { registerKeys } from "./keys.js";
+import { registerDoctor } from "./doctor.js";
 
 export type { CliIo } from "./io.js";
 
@@ -27,6 +28,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   registerScan(program, io, setExit);
   registerAudit(program, io, setExit);
   registerKeys(program, io, setExit);
+  registerDoctor(program, io, setExit);
   return program;
 }
 

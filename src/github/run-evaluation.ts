@@ -15,6 +15,7 @@ import { completeCheckRun, startCheckRun } from "./check-run.js";
 import { type GitHubClient, GitHubEvidenceError } from "./client.js";
 import { readPolicyFiles } from "./policy-source.js";
 import { saveEvaluation } from "./evaluation-store.js";
+import { checkRequired, protectedBranches, protectionNotice, type ProtectionResult } from "./protection.js";
 import type { KeyObject } from "node:crypto";
 import type { Ledger } from "../ledger/types.js";
 import type { Signer } from "../attest/dsse.js";
@@ -27,6 +28,8 @@ export interface EvaluationTarget {
   repo: string;
   repositoryId: number | null;
   ownerIsOrganization: boolean;
+  /** The repository's default branch, when the event says (protection drift is checked for it). */
+  defaultBranch?: string;
   headSha: string;
   /** The branch whose policy judges the change (base branch, or default branch for pushes). */
   policyRef: string;
@@ -135,6 +138,8 @@ export async function runEvaluation(
       policySources: judged.policy.sources,
       ...(recorded && attest ? { attestation: { digest: `sha256:${recorded.provenance.sha256}`, url: `${attest.attestationBaseUrl()}/${recorded.provenance.sha256}` } } : {}),
     });
+    const notice = await protectionDrift(octokit, target, judged.policy);
+    if (notice) output.summary = truncate(`${output.summary}\n\n${notice}`, OUTPUT_LIMIT);
     if (recorded && attest) {
       // The VSA result, levels and digests lead the summary; the envelopes go in the text when they fit.
       const base = attest.attestationBaseUrl();
@@ -173,6 +178,24 @@ export async function runEvaluation(
     log.warn({ err: describeError(error), headSha: target.headSha }, "evaluation failed closed");
     return null;
   }
+}
+
+/** Branch-protection results per repository and branch set, kept briefly: settings rarely change, and every evaluation would otherwise pay 1-2 requests per branch. */
+const driftCache = new Map<string, { at: number; results: ProtectionResult[] }>();
+const DRIFT_TTL_MS = 10 * 60 * 1000;
+
+/** A notice for the summary when a protected branch does not actually require the `vouch` check ("" when all do). */
+async function protectionDrift(octokit: GitHubClient, target: EvaluationTarget, policy: LoadedPolicy): Promise<string> {
+  if (policy.status !== "valid") return "";
+  const branches = protectedBranches(policy.policy, target.defaultBranch ?? target.policyRef);
+  const key = `${target.owner}/${target.repo}:${branches.join(",")}`;
+  const cached = driftCache.get(key);
+  let results = cached && Date.now() - cached.at < DRIFT_TTL_MS ? cached.results : null;
+  if (!results) {
+    results = await checkRequired(octokit, { owner: target.owner, repo: target.repo, branches, ...(target.appId !== undefined ? { appId: target.appId } : {}) });
+    driftCache.set(key, { at: Date.now(), results });
+  }
+  return protectionNotice(results);
 }
 
 /**

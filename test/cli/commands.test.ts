@@ -1,7 +1,7 @@
 import { expect, test } from "@jest/globals";
 import { cli, removeDir, tempDir, writeFiles } from "./cli-helpers.js";
 
-test.each([["policy"], ["verify"], ["evaluate"], ["scan"], ["audit"], ["keys"]])("`vouch %s --help` is registered and exits 0", async (command) => {
+test.each([["policy"], ["verify"], ["evaluate"], ["scan"], ["audit"], ["keys"], ["doctor"]])("`vouch %s --help` is registered and exits 0", async (command) => {
   const dir = tempDir();
   try {
     const res = await cli([command, "--help"], dir);

@@ -128,4 +128,27 @@ describe("a pull request evaluated end to end", () => {
     expect(policyReads.length).toBeGreaterThan(0);
     for (const read of policyReads) expect(read.query.ref).toBe("main");
   });
+
+  test("the summary warns when no ruleset requires the vouch check, and says nothing once one does", async () => {
+    const dir = await h.repoWithPolicy("drift", BASE_POLICY);
+    const first = await h.openPullRequest("drift", dir, "one", { "x.txt": "x\n" });
+    await h.deliver("pull_request", h.pullRequestPayload("drift", first));
+    expect((await h.completedRun("drift", first.head.sha)).output.summary).toMatch(/check is not required on/);
+
+    const required = [
+      {
+        type: "required_status_checks",
+        ruleset_source_type: "Repository",
+        ruleset_source: "acme/required",
+        ruleset_id: 12,
+        parameters: { strict_required_status_checks_policy: false, required_status_checks: [{ context: "vouch", integration_id: h.standIn.appId }] },
+      },
+    ];
+    // A fresh repository: the app keeps protection results per repository for a few minutes.
+    const other = await h.repoWithPolicy("required", BASE_POLICY);
+    h.standIn.state.setBranchRules("acme", "required", "main", required);
+    const pr = await h.openPullRequest("required", other, "one", { "x.txt": "x\n" });
+    await h.deliver("pull_request", h.pullRequestPayload("required", pr));
+    expect((await h.completedRun("required", pr.head.sha)).output.summary).not.toMatch(/not required|could not tell/);
+  });
 });
