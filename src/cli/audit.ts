@@ -42,7 +42,8 @@ export function displayLedgerUrl(url: string): string {
  * Checks the ledger URL before opening it: opening a SQLite path that does not exist would
  * create an empty ledger and export nothing, which reads like "no attestations" to an auditor.
  */
-export function resolveLedgerUrl(url: string, cwd: string): string {
+/** A ledger URL with relative paths resolved; an SQLite file must exist unless `create` (a writer may start one). */
+export function resolveLedgerUrl(url: string, cwd: string, options: { create?: boolean } = {}): string {
   if (/^postgres(ql)?:\/\/./.test(url)) return url;
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url)) {
     throw new CliInputError(`--ledger must be sqlite:PATH, a file path or a postgres:// URL, not "${displayLedgerUrl(url)}"`);
@@ -56,7 +57,7 @@ export function resolveLedgerUrl(url: string, cwd: string): string {
   } catch {
     // Reported below.
   }
-  if (!isFile) throw new CliInputError(`no ledger at ${path} (check --ledger, or VOUCH_DATA_DIR for the default)`);
+  if (!isFile && !options.create) throw new CliInputError(`no ledger at ${path} (check --ledger, or VOUCH_DATA_DIR for the default)`);
   return `sqlite:${path}`;
 }
 
@@ -93,7 +94,8 @@ clone with the recorded digests. Failures print as FILE:LINE: message.
 
 Exit status: 0 everything verifies, 1 any failure, 2 usage or input error.`;
 
-async function withLedger<T>(url: string, env: CliEnv, fn: (ledger: Ledger, signer: Signer) => Promise<T>): Promise<T> {
+/** Opens a ledger with the data directory's signing key, mapping failures to input errors (exit 2). */
+export async function withLedger<T>(url: string, env: CliEnv, fn: (ledger: Ledger, signer: Signer) => Promise<T>): Promise<T> {
   const ring = cliKeyRing(env);
   let ledger: Ledger;
   try {

@@ -1,7 +1,7 @@
 /** What `vouch verify` prints: one JSON object for the whole run, or a text block per range. */
 import type { Verdict } from "../engine/evaluate.js";
 import type { Finding } from "../engine/findings.js";
-import type { SignatureEvidence, SignedObjectEvidence } from "../evidence/types.js";
+import type { Evidence, LoadedPolicy, SignatureEvidence, SignedObjectEvidence } from "../evidence/types.js";
 import type { LocalRange } from "../evidence/local.js";
 
 export interface RangeResult {
@@ -10,6 +10,10 @@ export interface RangeResult {
   pass: boolean;
   /** The engine's verdict; null when there was no policy and only signatures were checked. */
   verdict: Verdict | null;
+  /** What the verdict was judged on, for `--attest`. */
+  judged?: { evidence: Evidence; policy: LoadedPolicy };
+  /** Set by `--attest`: the recorded statements' sha256 digests and the VSA's levels. */
+  attestation?: { provenance: string; vsa: string; levels: string[]; seq: number };
 }
 
 /** Why a local run cannot pass a namespace that needs approvals; said once so the failure is not a mystery. */
@@ -45,6 +49,7 @@ function rangeJson(r: RangeResult) {
   return {
     range: r.range.spec,
     verdict: r.pass ? "pass" : "fail",
+    ...(r.attestation ? { attestation: r.attestation } : {}),
     mode: v ? "policy" : "signatures-only",
     base: r.range.base,
     head: r.range.head,

@@ -26,6 +26,12 @@ import { formatPolicyError } from "./format.js";
 import { CliInputError, type CliIo, EXIT } from "./io.js";
 import { readPolicyText } from "./policy-commands.js";
 import { type RangeResult, verifyJson, verifyText } from "./verify-output.js";
+import { cliKeyRing } from "./keys.js";
+import { resolveLedgerUrl, withLedger } from "./audit.js";
+import { defaultLedgerUrl } from "../ledger/open.js";
+import { recordAttestations } from "../attest/record.js";
+import { githubEndpoints } from "../config.js";
+import { VERIFIER_ID, VERSION } from "../version.js";
 
 interface VerifyOptions {
   repo: string;
@@ -35,6 +41,8 @@ interface VerifyOptions {
   at?: string;
   format: "text" | "json";
   ref?: string;
+  attest?: boolean;
+  ledger?: string;
 }
 
 const HELP = `
@@ -96,9 +104,13 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
     .option("--at <time>", "judge key validity at this ISO 8601 time (default: now)")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--ref <ref>", "the ref the change lands on (default: the branch HEAD points at)")
+    .option("--attest", "sign each range's verdict (provenance + SLSA VSA) into the ledger, with the data directory's key")
+    .option("--ledger <url>", "with --attest: sqlite:PATH, a file path or a postgres:// URL (default: the data directory's ledger)")
     .addHelpText("after", HELP)
     .action(async (revisions: string[], opts: VerifyOptions) => {
+      if (opts.ledger !== undefined && !opts.attest) throw new CliInputError("--ledger is only used with --attest");
       const results = await runVerify(io, revisions, opts);
+      if (opts.attest) await attestResults(io, results, opts);
       io.stdout.write(opts.format === "json" ? `${JSON.stringify(verifyJson(results))}\n` : verifyText(results));
       setExit(results.every((r) => r.pass) ? EXIT.pass : EXIT.violations);
     });
@@ -157,13 +169,44 @@ async function runVerify(io: CliIo, revisions: string[], opts: VerifyOptions): P
         evidence.secrets = await localSecretEvidence(repo, range, loaded.policy.secrets, evidence.repository.fullName);
       }
       const verdict = evaluate(loaded, evidence);
-      results.push({ range, signatures, pass: verdict.conclusion === "success", verdict });
+      results.push({ range, signatures, pass: verdict.conclusion === "success", verdict, judged: { evidence, policy: loaded } });
     }
     return results;
   } catch (error) {
     if (error instanceof LocalGitError || error instanceof SecretScanInputError || error instanceof CommitLimitError) throw new CliInputError(error.message);
     throw error;
   }
+}
+
+/**
+ * `--attest`: records each judged range in the ledger like the app does, signed with the shared
+ * data directory's key. A signatures-only run has no verdict to attest, so it is refused.
+ */
+async function attestResults(io: CliIo, results: RangeResult[], opts: VerifyOptions): Promise<void> {
+  if (results.some((r) => !r.judged)) throw new CliInputError("--attest needs a policy: a signatures-only run has no verdict to attest");
+  const url = resolveLedgerUrl(opts.ledger ?? defaultLedgerUrl(process.env), io.cwd, { create: true });
+  await withLedger(url, process.env, async (ledger, signer) => {
+    const trusted = cliKeyRing(process.env).publicKeys;
+    const publicUrl = process.env.VOUCH_PUBLIC_URL?.replace(/\/+$/, "") ?? "http://localhost:3000";
+    for (const r of results) {
+      const { evidence, policy } = r.judged!;
+      const verdict = r.verdict!;
+      const rec = await recordAttestations({
+        ledger,
+        trusted,
+        evaluationKey: `local:${verdict.ref}:${verdict.headSha}:${evidence.observedAt}`,
+        verdict,
+        evidence,
+        policy,
+        signer,
+        verifier: { id: VERIFIER_ID, version: VERSION },
+        serverUrl: githubEndpoints(process.env).webBaseUrl,
+        attestationBaseUrl: `${publicUrl}/attestations`,
+      });
+      r.attestation = { provenance: rec.provenance.sha256, vsa: rec.vsa.sha256, levels: rec.levels.verifiedLevels, seq: rec.provenance.seq };
+      io.stderr.write(`${r.range.spec}: attested, provenance sha256:${rec.provenance.sha256}, VSA sha256:${rec.vsa.sha256} (ledger entry #${rec.provenance.seq})\n`);
+    }
+  });
 }
 
 async function verifyRange(repo: string, range: LocalRange, trust: TrustStore, at: Date, keysReadAt: Date): Promise<SignatureEvidence> {
