@@ -6,6 +6,9 @@ import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { startHarness, OWNER, type Harness } from "./harness.js";
 import { branch, checkout, commitFiles, push } from "../helpers/git.js";
 import type { CheckRunRecord } from "../standin/index.js";
+import { scanText } from "../../src/controls/secrets/engine.js";
+import { addToBaseline, formatBaseline } from "../../src/controls/secrets/baseline.js";
+import { secretFingerprintKey } from "../../src/evidence/secret-scan.js";
 
 // Made-up credentials shaped like an AWS key pair: canaries that must never appear in any output.
 const KEY_ID = "AKIAQYLPMN5HHHFPZAM2";
@@ -66,4 +69,21 @@ test("a vouch:allow comment on the line suppresses the finding", async () => {
   const allowed = `import boto3\naws_access_key_id = "${KEY_ID}"  # vouch:allow test fixture\naws_secret_access_key = "${SECRET}"  # vouch:allow test fixture\n`;
   const run = await pullRequestWithCommits([{ "app/config.py": allowed }]);
   expect(run.conclusion).toBe("success");
+});
+
+test("a baseline entry on the base branch accepts a known finding, without storing the secret", async () => {
+  // The baseline is made the way a maintainer would: from the findings' fingerprints, keyed to the repository.
+  const { findings } = scanText("app/config.py", LEAK, { fingerprintKey: secretFingerprintKey(`${OWNER}/accepted`) });
+  expect(findings).toHaveLength(2);
+  const baseline = formatBaseline(addToBaseline([], findings, "false-positive"));
+  expect(baseline).not.toContain(SECRET);
+  const policy = `${POLICY}secrets:\n  baseline: .vouch/secrets-baseline.json\n`;
+  const repoDir = await h.repoWithPolicy("accepted", policy);
+  await commitFiles(repoDir, { ".vouch/secrets-baseline.json": baseline }, "accept known fixture");
+  await push(repoDir, h.standIn.state.repo(OWNER, "accepted")!.gitDir, ["main"]);
+  const pr = await h.openPullRequest("accepted", repoDir, "with-leak", { "app/config.py": LEAK });
+  await h.deliver("pull_request", h.pullRequestPayload("accepted", pr));
+  const run = await h.completedRun("accepted", pr.head.sha);
+  expect(run.conclusion).toBe("success");
+  expect(everythingSaid(run)).not.toContain(SECRET);
 });
