@@ -110,7 +110,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
    */
   const gitEvidence = async (
     octokit: GitHubClient,
-    repo: RepoRef,
+    repo: Pick<RepoRef, "owner" | "repo">,
     change: Change,
     exclude: string[],
     policy: Policy,
@@ -146,10 +146,9 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     }
     const teams = [];
     for (const team of githubTeamsNamed(policy)) teams.push((await teamSnapshot(octokit, team, deps.now)).snapshot);
-    const repo: RepoRef = { owner: push.owner, repo: push.repo, repositoryId: null, ownerIsOrganization: false };
     // New commits are those not already on the branch before the push (for a new ref: not on the default branch).
     const exclude = push.created || /^0+$/.test(push.before) ? [push.defaultBranch] : [push.before];
-    const objects = await gitEvidence(octokit, repo, change, change.push.initial ? [] : exclude, policy, observedAt, push.defaultBranch);
+    const objects = await gitEvidence(octokit, push, change, change.push.initial ? [] : exclude, policy, observedAt, push.defaultBranch);
     return { change, teams, ...objects };
   };
 
