@@ -4,6 +4,7 @@ import { ALNUM, B64, fake } from "./fake.js";
 
 const password = `${fake(ALNUM, 10, 1201)}!${fake(ALNUM, 4, 1202)}`;
 const bearer = fake(B64, 40, 1203);
+const basic = Buffer.from(`${fake(ALNUM, 6, 1204)}:${fake(ALNUM, 10, 1205)}`).toString("base64");
 
 /** Passwords that are obviously placeholders in documentation and samples. */
 const PLACEHOLDER_PASSWORD =
@@ -24,12 +25,13 @@ export const credentialRules: SecretRule[] = [
     description: "Password in a URL (database, broker, FTP or HTTP)",
     keywords: ["://"],
     regex:
-      /:\/\/(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/)[^\s:@/'"`<>()]{1,100}:([^\s@/'"`<>]{1,200})@([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\])/g,
+      /:\/\/(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/)[^\s:@/'"`<>()]{1,100}:([^\s@/'"`<>]{1,200})@([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\]|%[sv](?![A-Za-z0-9]))/g,
     secretGroup: 1,
     allowlist: { regexes: [PLACEHOLDER_PASSWORD], stopwords: ["example", "xxxx"] },
     severity: "block",
     validate: ({ match, secret }) => {
       const host = match.slice(match.lastIndexOf("@") + 1).toLowerCase();
+      // A host filled in by a format string (`nats://svc:pw@%s`) still leaves a literal password in the code.
       const user = match.slice(3, match.indexOf(":", 3));
       if (DOCUMENTATION_HOST.test(host)) return false;
       // `user:user@`, `foo:bar@`, an ENV_NAME or a port number (`host:80?@evil`) are not passwords.
@@ -44,6 +46,7 @@ export const credentialRules: SecretRule[] = [
         { text: `mongo = "mongodb+srv://admin:${password}@cluster0.mongo.acme.net/db"`, secret: password },
         { text: `REDIS_URL=redis://default:hunter22@127.0.0.1:6379`, secret: "hunter22" },
         { text: `amqp://guest:${password}@rabbit:5672/`, secret: password },
+        { text: `nats.Connect(fmt.Sprintf("nats://svc:kqvz@%s:%d", host, port))`, secret: "kqvz" },
       ],
       noMatch: [
         "postgres://user:password@localhost/db",
@@ -55,6 +58,7 @@ export const credentialRules: SecretRule[] = [
         "https://token:MY_GITHUB_TOKEN@github.com/acme/repo.git",
         "http://google.com:80?@www.whitelisteddomain.tld/",
         "http://admin:admin@registry.local",
+        'fmt.Sprintf("nats://%s:%s@%s:%d", user, pass, host, port)',
       ],
     },
   },
@@ -87,6 +91,33 @@ export const credentialRules: SecretRule[] = [
         { text: `headers = {"Authorization": "Basic ${bearer}"}`, secret: bearer },
       ],
       noMatch: ["Authorization: Bearer ${TOKEN}", "Authorization: Bearer aaaaaaaaaaaaaaaaaaaa"],
+    },
+  },
+  {
+    id: "basic-auth-credentials",
+    description: "HTTP Basic credentials (base64 of user:password) written in code",
+    keywords: ["basic "],
+    regex: /\bBasic[ \t]+([A-Za-z0-9+/]{8,200}={0,2})(?![A-Za-z0-9+/=])/g,
+    severity: "warn",
+    // Only a value that decodes to `user:password` in printable text: prose ("Basic authentication") and other
+    // base64 do not.
+    validate: ({ secret }) => {
+      if (secret.length % 4 !== 0) return false;
+      const decoded = Buffer.from(secret, "base64").toString("latin1");
+      const colon = decoded.indexOf(":");
+      return /^[\x20-\x7e]+$/.test(decoded) && colon > 0 && colon < decoded.length - 1;
+    },
+    samples: {
+      match: [
+        { text: `if auth != "Basic ${basic}" {`, secret: basic },
+        { text: `assert.Equal(t, "Basic ${basic}", r.Header.Get("Authorization"))`, secret: basic },
+      ],
+      noMatch: [
+        "Basic authentication is supported",
+        `"Basic ${Buffer.from("no colon here").toString("base64")}"`,
+        `"Basic ${Buffer.from("user:").toString("base64")}"`,
+        "Basic ${CREDENTIALS}",
+      ],
     },
   },
   {

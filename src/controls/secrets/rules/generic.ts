@@ -4,11 +4,12 @@
  */
 import { shannonEntropy } from "../entropy.js";
 import type { SecretRule } from "../types.js";
-import { ALNUM, fake, LOWER } from "./fake.js";
+import { ALNUM, fake, HEX, LOWER } from "./fake.js";
 
 const token = fake(ALNUM, 32, 1301);
 const password = `${fake(ALNUM, 9, 1302)}#${fake(ALNUM, 5, 1303)}`;
 const lowerKey = fake(LOWER.replace(/[aeiou]/g, ""), 22, 1304);
+const uuid = [8, 4, 4, 4, 12].map((n, i) => fake(HEX, n, 1305 + i)).join("-");
 
 /** Values that name something instead of being a secret: code references, calls, paths, types, prose. */
 const NOT_A_VALUE: RegExp[] = [
@@ -21,7 +22,7 @@ const NOT_A_VALUE: RegExp[] = [
   /^(?:[A-Z][a-z0-9]{2,}){2,}$/, // PascalCase type names with digits: Base32SecretKey
   /^arn:/, // AWS resource names
   /^[\w.-]+(?:\/[\w.-]+)+\.[a-z]{1,5}$/, // relative file paths: certs/client.key
-  /^[a-z]+(?:_[a-z0-9]+)+$/, // snake_case identifiers
+  /^_*[a-z]+(?:_[a-z0-9]+)+_*$/, // snake_case identifiers, also `__private_marker`
   /^(?:\.{0,2}\/|[A-Za-z]:\\|~\/)/, // paths
   /^(?:https?|file):\/\//i,
   /^\$2[aby]?\$\d\d\$/, // bcrypt hashes are stored hashes, not credentials
@@ -54,7 +55,11 @@ const SECRET_WORDS = ["secret", "fake"];
 /** Identifiers with a counter (selectBoxes2, signature1): keys of forms and maps, not secrets. */
 const COUNTED_IDENTIFIER = /^[a-z]{3,}(?:(?:[A-Z][a-z]{2,})+[0-9]{0,3}|[0-9]{1,3})$/;
 
+/** A random UUID assigned to a secret name is a credential (client secrets, API keys, tokens are often UUIDs). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function looksRandom(value: string): boolean {
+  if (UUID.test(value)) return !/^0{8}-|^(.)\1{7}-/.test(value);
   if (NOT_A_VALUE.some((re) => re.test(value)) || COUNTED_IDENTIFIER.test(value)) return false;
   const lower = value.toLowerCase();
   if (SECRET_WORDS.some((w) => lower.includes(w))) return false;
@@ -77,13 +82,25 @@ const NOT_A_SECRET_NAME =
 function assignedName(fragment: string, index: number, match: string): { name: string; templated: boolean } {
   let start = index;
   while (start > 0 && /[\w.$-]/.test(fragment[start - 1] ?? "")) start--;
-  const head = /^[^=:,>]*/.exec(match)?.[0] ?? "";
+  const head = /^[^=:,>!(]*/.exec(match)?.[0] ?? "";
   return { name: fragment.slice(start, index) + head, templated: fragment.slice(Math.max(0, start - 2), start) === "${" };
+}
+
+/**
+ * A call with one quoted argument is a value only for a setter (`cfg.setAppSecret("…")`) or a constructor
+ * (`new Credential("…")`); any other call (`getToken("name")`, `hasKey("id")`) takes a name, not a secret.
+ */
+function callAccepted(fragment: string, index: number, match: string, name: string): boolean {
+  if (!/^[^=:,>]*\(/.test(match)) return true;
+  const lastSegment = name.slice(name.lastIndexOf(".") + 1);
+  let start = index;
+  while (start > 0 && /[\w.$]/.test(fragment[start - 1] ?? "")) start--;
+  return /^set[A-Z_]/.test(lastSegment) || /\bnew[ \t]+$/.test(fragment.slice(Math.max(0, start - 8), start));
 }
 
 function acceptableName(fragment: string, index: number, match: string): boolean {
   const { name, templated } = assignedName(fragment, index, match);
-  return !templated && !NOT_A_SECRET_NAME.test(name);
+  return !templated && !NOT_A_SECRET_NAME.test(name) && callAccepted(fragment, index, match, name.replace(/\($/, ""));
 }
 
 /**
@@ -96,21 +113,34 @@ const WELL_KNOWN_DEFAULT =
 /** Files in which an unquoted value is a literal (configuration) rather than a reference (code). */
 const CONFIG_FILE = /(?:^|\/)(?:\.env[^/]*|[^/]*\.(?:env|ya?ml|ini|cfg|conf|properties|toml|sh|bash|zsh|md|txt|dockerfile)|Dockerfile)$/i;
 
+/**
+ * Shapes that name things elsewhere but, in a password field, are passwords: a letters-only word nobody could
+ * pronounce (`Pdtswesp` is not a PascalCase type), or a long mixed value with a non-ASCII symbol (`…XC§X`),
+ * which a translated label (`Contraseña`) is not.
+ */
+function passwordShaped(value: string, rejectedBy: RegExp): boolean {
+  if (/^[A-Za-z]+$/.test(value)) return unpronounceable(value);
+  return rejectedBy.source === "[^ -~]" && value.length >= 8 && !/\s/.test(value) && classesOf(value) >= 3;
+}
+
 /** A password field holds a credential whatever it looks like; only references and placeholders are excluded. */
 function isPasswordLiteral(value: string, quoted: boolean, path: string): boolean {
-  if (value.length < 4 || NOT_A_VALUE.some((re) => re.test(value))) return false;
+  if (value.length < 4 || NOT_A_VALUE.some((re) => re.test(value) && !passwordShaped(value, re))) return false;
   if (/^(?:pass(?:word)?|secret|admin|root|user(?:name)?|test|guest|none|empty|required|optional|hidden)$/i.test(value)) return false;
   if (WELL_KNOWN_DEFAULT.test(value) || /^\.\w+$|^\[[A-Z]+\]$/.test(value)) return false;
   return quoted || CONFIG_FILE.test(path) || classesOf(value) >= 2;
 }
 
 /** The name's tail, an optional closing quote or bracket, then an assignment. */
-const NAME_TAIL = String.raw`[A-Za-z0-9_.-]{0,24}["'\x60]?\]?[ \t]*`;
+const NAME_TAIL = String.raw`[A-Za-z0-9_.-]{0,24}\\?["'\x60]?\]?[ \t]*`;
 /**
- * `= value`, `: value`, `=> value` with the value quoted (groups 1-2) or bare (group 3); after a comma, as in
- * `("password", "value")`, only a quoted value counts (groups 4-5), since bare words there are argument lists.
+ * `= value`, `: value`, `=> value`, and comparisons with a quoted literal `== "value"` (a literal compared with a
+ * password field is that password; bare operands there are constants and numbers), with the value quoted (groups 1-2, also as `\"value\"` inside a string) or bare (group 3); after a
+ * comma, as in `("password", "value")`, only a quoted value counts (groups 4-5), since bare words there are argument
+ * lists; a single quoted argument `setPassword("value")` / `new Credential("value")` (groups 6-7) counts only for
+ * setters and constructors (see `callAccepted`).
  */
-const ASSIGNED_VALUE = String.raw`(?:(?:=|:=|:|=>|\+=)[ \t]*(?:(?:new[ \t]+)?String\()?(?:(["'\x60])([^"'\x60\r\n]{4,150})\1|([A-Za-z0-9_\-+/=.~!@#$%^*]{4,150})(?=[\s,;}\]&"'\x60\\]|$))|(?<=["'\x60]\]?[ \t]*),[ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\4)`;
+const ASSIGNED_VALUE = String.raw`(?:(?:(?:===?|!==?)[ \t]*(?=\\?["'\x60])|(?:=|:=|:|=>|\+=)[ \t]*)(?:(?:new[ \t]+)?String\()?(?:\\?(["'\x60])([^"'\x60\r\n]{4,150}?)\\?\1|([A-Za-z0-9_\-+/=.~!@#$%^*]{4,150})(?=[\s,;}\]&"'\x60\\]|$))|(?<=["'\x60]\]?[ \t]*),[ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\4|\([ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\6[ \t]*\))`;
 
 export const genericRules: SecretRule[] = [
   {
@@ -118,17 +148,23 @@ export const genericRules: SecretRule[] = [
     description: "A password-named field assigned a literal value",
     keywords: ["pass", "pwd"],
     regex: new RegExp(String.raw`(?:passw(?:or)?d|passwd|passphrase|pwd|(?<![a-z])pass(?![a-z]))` + NAME_TAIL + ASSIGNED_VALUE, "gim"),
-    secretGroup: [2, 3, 5],
+    secretGroup: [2, 3, 5, 7],
     severity: "warn",
     allowlist: { stopwords: STOPWORDS.filter((w) => w !== "token") },
     validate: ({ secret, match, path, fragment, index }) =>
-      acceptableName(fragment, index, match) && isPasswordLiteral(secret, /["'`]$/.test(match), path),
+      acceptableName(fragment, index, match) && isPasswordLiteral(secret, /["'`][ \t]*\)?$/.test(match), path),
     samples: {
       match: [
         { text: `DB_PASSWORD=${password}`, secret: password },
         { text: `  password: "kqmvzrtw",`, secret: "kqmvzrtw" },
         { text: `users: [{user: svc, pass: wxyzq}]`, secret: "wxyzq" },
         { text: `props.put("password", "${password}");`, secret: password },
+        { text: `if (username == "svc") and (password == "kqmvzrtwb"):`, secret: "kqmvzrtwb" },
+        { text: `if updated.Password != "${password}" {`, secret: password },
+        { text: `op := "CONNECT {\\"user\\":\\"derek\\",\\"pass\\":\\"kq7vz2\\"}\\r\\n"`, secret: "kq7vz2" },
+        { text: `jmx.setPassword("${password}");`, secret: password },
+        { text: `DYN_PASSWORD = "Pdtswqx"`, secret: "Pdtswqx" },
+        { text: `password: 'Tq7$vRk§2mWz'`, secret: "Tq7$vRk§2mWz" },
       ],
       noMatch: [
         "password = os.environ['DB_PASSWORD']",
@@ -146,6 +182,9 @@ export const genericRules: SecretRule[] = [
         "sysPassword=###ORACLE_PWD###",
         "MYSQL_ROOT_PASSWORD: root123",
         "target.mysql.password=123456",
+        "if c.opts.Password != _EMPTY_ {",
+        'password = lookupPassword("db-main")',
+        'password = "Password"',
         'Files.createTempFile(dir, "rcuPasswords", ".txt")',
       ],
       path: "config/app.yml",
@@ -159,7 +198,7 @@ export const genericRules: SecretRule[] = [
       String.raw`(?:secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|private[_.-]?key|credential|auth|nkey|key(?![a-z]))` + NAME_TAIL + ASSIGNED_VALUE,
       "gim",
     ),
-    secretGroup: [2, 3, 5],
+    secretGroup: [2, 3, 5, 7],
     severity: "warn",
     allowlist: { stopwords: STOPWORDS },
     validate: ({ secret, match, fragment, index }) => acceptableName(fragment, index, match) && looksRandom(secret),
@@ -175,6 +214,10 @@ export const genericRules: SecretRule[] = [
         { text: `curl -H "X-Auth-Token: ${token}" https://api.acme.invalid`, secret: token },
         { text: `String aesKey = "${token}";`, secret: token },
         { text: `want := &PublicKey{Key: String("${token}")}`, secret: token },
+        { text: `"access_token":"${uuid}",`, secret: uuid },
+        { text: `appAuthData.setAppSecret("${token}");`, secret: token },
+        { text: `final Credential cred = new Credential("${token}");`, secret: token },
+        { text: `if natsAcc.Nkey != "${token}" {`, secret: token },
       ],
       noMatch: [
         'api_key = "your_api_key_here"',
@@ -199,6 +242,11 @@ export const genericRules: SecretRule[] = [
         '"key": "selectBoxes2",',
         '"client_key": "utils/resources/certs/client.key"',
         '"target_key_arn": "arn:aws:kms:eu-west-3:047081014315:key/404a6b33-acab-7061-f6eb-aaba78d46be0",',
+        "if bucket.Key != 1.29384e+12 {",
+        "if ($key !== '__internal_marker') {",
+        `value = cache.getToken("${token}")`,
+        '"key": "00000000-0000-0000-0000-000000000000"',
+        "if (token == TOKEN_NONE) {",
       ],
     },
   },
