@@ -1,6 +1,7 @@
 /**
  * Secret-scanner benchmark: precision/recall/F1 on CredData-lite dev (scored as its README says) and throughput
- * on ordinary code. Run: npx tsx bench/secrets.ts [--creddata DIR] [--corpus DIR] [--corpus-mb N]
+ * on ordinary code, for Vouch, gitleaks' rules and secretlint. Run: npx tsx bench/secrets.ts [--creddata DIR]
+ * [--corpus DIR] [--corpus-mb N] [--no-creddata] [--no-corpus] [--no-gitleaks] [--no-secretlint]
  * Prints figures only: no finding's value or preview is printed.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -10,6 +11,8 @@ import { compileRuleset, type Ruleset } from "../src/controls/secrets/ruleset.js
 import { importGitleaksToml } from "../src/controls/secrets/gitleaks.js";
 import { BUILTIN_RULES } from "../src/controls/secrets/rules/index.js";
 import type { SecretFinding } from "../src/controls/secrets/types.js";
+import { lintSource } from "@secretlint/core";
+import { creator as secretlintRecommended } from "@secretlint/secretlint-rule-preset-recommend";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string): string => {
@@ -43,6 +46,58 @@ function gitleaksRuleset(withPathAllowlist: boolean): Ruleset | undefined {
   });
 }
 const KEY = "bench-fingerprint-key";
+
+/** What the harness needs from a finding: where it is (1-based line, 1-based columns, end exclusive) and which rule. */
+type Located = Pick<SecretFinding, "line" | "column" | "endColumn" | "rule"> & { endLine?: number; severity?: string };
+/** A scanner under test: one file's text in, its findings out. */
+type Scanner = (path: string, text: string) => Located[] | Promise<Located[]>;
+
+const vouchScanner =
+  (ruleset: Ruleset): Scanner =>
+  (path, text) =>
+    scanText(path, text, { fingerprintKey: KEY, ruleset }).findings;
+
+/** Offsets of each line's first character, to turn secretlint's character ranges into line and column. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+function locate(starts: number[], offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - starts[lo]! + 1 };
+}
+
+/**
+ * secretlint with its recommended preset, in-process through @secretlint/core's lintSource (no CLI, no file
+ * reads), so it is timed on the same texts as Vouch. Its messages carry the secret's character range.
+ */
+const secretlintConfig = { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: secretlintRecommended }] };
+const secretlintScanner: Scanner = async (path, text) => {
+  const result = await lintSource({
+    source: { filePath: path, content: text, contentType: "text" },
+    options: { config: secretlintConfig, maskSecrets: true, noPhysicFilePath: true },
+  });
+  const starts = lineStarts(text);
+  return result.messages.map((m) => {
+    const start = locate(starts, m.range[0]);
+    const end = locate(starts, m.range[1]);
+    return {
+      rule: m.ruleId,
+      line: start.line,
+      column: start.column,
+      endColumn: end.line === start.line ? end.column : start.column + 1,
+      ...(end.line !== start.line ? { endLine: end.line } : {}),
+      severity: "block",
+    };
+  });
+};
 
 /**
  * CPU milliseconds of this process (user + system). The machine is shared, so wall time measures the other
@@ -101,7 +156,7 @@ function readRows(metaDir: string): Row[] {
 }
 
 /** README §Match: same file, line within the row's range, and for a single-line row with a known span, overlapping spans. */
-function hits(row: Row, f: SecretFinding, lineLength: number): boolean {
+function hits(row: Row, f: Located, lineLength: number): boolean {
   if (f.line < row.lineStart || f.line > row.lineEnd) return false;
   if (row.lineStart !== row.lineEnd || row.valueStart === undefined) return true;
   if (f.endLine !== undefined) return true;
@@ -131,7 +186,7 @@ const add = (m: Map<string, Counts>, k: string, field: keyof Counts) => {
   m.set(k, c);
 };
 
-function creddata(label: string, ruleset: Ruleset, detail: boolean): void {
+async function creddata(label: string, scan: Scanner, detail: boolean): Promise<number> {
   const dataDir = join(CREDDATA, "data");
   const rows = readRows(join(CREDDATA, "meta"));
   const byFile = new Map<string, Row[]>();
@@ -151,11 +206,11 @@ function creddata(label: string, ruleset: Ruleset, detail: boolean): void {
     const text = readFileSync(full, "utf8");
     bytes += Buffer.byteLength(text);
     const t0 = cpuMs();
-    const { findings } = scanText(rel, text, { fingerprintKey: KEY, ruleset });
+    const findings = await scan(rel, text);
     ms += cpuMs() - t0;
     const lines = text.split("\n");
     const fileRows = byFile.get(rel) ?? [];
-    const hitBy = new Map<Row, SecretFinding>();
+    const hitBy = new Map<Row, Located>();
     for (const f of findings) {
       let matched = false;
       for (const row of fileRows) {
@@ -186,8 +241,9 @@ function creddata(label: string, ruleset: Ruleset, detail: boolean): void {
   console.log(`  without UUID rows  ${fmt(overallNoUuid)}`);
   const unl = [...unlabelled].length;
   console.log(`  unlabelled finding locations: ${unl}; pessimistic precision ${(overall.tp / (overall.tp + overall.fp + unl)).toFixed(3)}`);
-  console.log(`  throughput (secret-dense, scan only, CPU time): ${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`);
-  if (!detail) return;
+  const mbps = bytes / 1e6 / (ms / 1000);
+  console.log(`  throughput (secret-dense, scan only, CPU time): ${mbps.toFixed(1)} MB/s`);
+  if (!detail) return mbps;
   console.log("  by category:");
   for (const [k, c] of [...byCategory].sort((a, b) => b[1].tp + b[1].fn - (a[1].tp + a[1].fn))) console.log(`    ${k.padEnd(28)} ${fmt(c)}`);
   console.log("  by scope:");
@@ -195,9 +251,10 @@ function creddata(label: string, ruleset: Ruleset, detail: boolean): void {
   console.log("  by rule (TP/FP on labelled rows; unlabelled locations):");
   for (const [k, c] of [...byRule].sort((a, b) => b[1].tp - a[1].tp)) console.log(`    ${k.padEnd(34)} TP ${c.tp}  FP ${c.fp}  unlabelled ${unlabelledByRule.get(k) ?? 0}`);
   for (const [k, n] of unlabelledByRule) if (!byRule.has(k)) console.log(`    ${k.padEnd(34)} TP 0  FP 0  unlabelled ${n}`);
+  return mbps;
 }
 
-function ordinaryCode(label: string, ruleset: Ruleset, detail: boolean): void {
+async function ordinaryCode(label: string, scan: Scanner, detail: boolean): Promise<number> {
   const limit = CORPUS_MB * 1e6;
   const files = walk(CORPUS)
     .filter((f) => /\.(?:js|mjs|cjs|ts|mts|json|md|ya?ml)$/.test(f) && !/\.min\.js$|\.map$/.test(f))
@@ -215,21 +272,23 @@ function ordinaryCode(label: string, ruleset: Ruleset, detail: boolean): void {
   let lines = 0;
   for (const t of texts) lines += t.text.split("\n").length;
   // One warm-up pass so the JIT has compiled the hot regexes, then the timed pass.
-  for (const t of texts.slice(0, 200)) scanText(t.path, t.text, { fingerprintKey: KEY, ruleset });
+  for (const t of texts.slice(0, 200)) await scan(t.path, t.text);
   const t0 = cpuMs();
   const byRuleSeverity = new Map<string, number>();
   for (const t of texts) {
-    for (const f of scanText(t.path, t.text, { fingerprintKey: KEY, ruleset }).findings) {
-      const k = `${f.severity} ${f.rule}`;
+    for (const f of await scan(t.path, t.text)) {
+      const k = `${f.severity ?? "block"} ${f.rule}`;
       byRuleSeverity.set(k, (byRuleSeverity.get(k) ?? 0) + 1);
     }
   }
   const seconds = (cpuMs() - t0) / 1000;
   const count = (sev: string) => [...byRuleSeverity].filter(([k]) => k.startsWith(sev)).reduce((n, [, v]) => n + v, 0);
   console.log(`${label} on ordinary code (${CORPUS}): ${texts.length} files, ${(bytes / 1e6).toFixed(1)} MB, ${lines} lines`);
-  console.log(`  throughput (one core, CPU time): ${(bytes / 1e6 / seconds).toFixed(1)} MB/s`);
+  const mbps = bytes / 1e6 / seconds;
+  console.log(`  throughput (one core, CPU time): ${mbps.toFixed(1)} MB/s`);
   console.log(`  blocking findings: ${count("block")}; warnings: ${count("warn")} (${((count("warn") / lines) * 10000).toFixed(2)} per 10,000 lines)`);
   if (detail) for (const [k, n] of [...byRuleSeverity].sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(40)} ${n}`);
+  return mbps;
 }
 
 const vouch = compileRuleset();
@@ -237,11 +296,17 @@ const vouchAllPaths = compileRuleset({ skipDefaultPaths: false });
 const gitleaks = args.includes("--no-gitleaks") ? undefined : gitleaksRuleset(true);
 // gitleaks' global path allowlist skips node_modules/, which is the ordinary-code corpus: turn it off there.
 const gitleaksAllPaths = args.includes("--no-gitleaks") ? undefined : gitleaksRuleset(false);
+const withSecretlint = !args.includes("--no-secretlint");
+const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : "n/a");
 if (!args.includes("--no-creddata")) {
-  creddata("Vouch", vouch, true);
-  if (gitleaks) creddata("gitleaks rules (via our engine, RE2)", gitleaks, false);
+  const v = await creddata("Vouch", vouchScanner(vouch), true);
+  if (gitleaks) await creddata("gitleaks rules (via our engine, RE2)", vouchScanner(gitleaks), false);
+  const s = withSecretlint ? await creddata("secretlint (recommended preset, @secretlint/core in-process)", secretlintScanner, true) : undefined;
+  if (s !== undefined) console.log(`Vouch/secretlint throughput on secret-dense code, same run: ${ratio(v, s)}`);
 }
 if (!args.includes("--no-corpus")) {
-  ordinaryCode("Vouch", vouchAllPaths, true);
-  if (gitleaksAllPaths) ordinaryCode("gitleaks rules (via our engine, RE2)", gitleaksAllPaths, false);
+  const v = await ordinaryCode("Vouch", vouchScanner(vouchAllPaths), true);
+  if (gitleaksAllPaths) await ordinaryCode("gitleaks rules (via our engine, RE2)", vouchScanner(gitleaksAllPaths), false);
+  const s = withSecretlint ? await ordinaryCode("secretlint (recommended preset)", secretlintScanner, false) : undefined;
+  if (s !== undefined) console.log(`Vouch/secretlint throughput on ordinary code, same run: ${ratio(v, s)}`);
 }
