@@ -12,6 +12,7 @@ import { summariseError } from "../queue/error-summary.js";
 import type { JobQueue } from "../queue/types.js";
 import { readBody } from "./read-body.js";
 import { decodeBody, verifySignature } from "./signature.js";
+import { sendJson } from "./send-json.js";
 
 /** GitHub caps webhook payloads at 25 MB and does not deliver larger ones. */
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
@@ -110,7 +111,7 @@ export function createWebhookIngress(options: WebhookIngressOptions): WebhookIng
       },
       outcome === "queued" ? "webhook accepted" : "webhook accepted: duplicate delivery ignored",
     );
-    send(res, 202, { status: outcome });
+    sendJson(res, 202, { status: outcome });
   };
 }
 
@@ -120,20 +121,11 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return first === undefined || first === "" ? undefined : first;
 }
 
-function send(res: ServerResponse, status: number, body: object, close = false): void {
-  const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-  };
-  if (close) headers.connection = "close";
-  res.writeHead(status, headers).end(text);
-}
 
 /**
  * Answers an error. When the body was not (fully) read, the answer says `Connection: close`:
  * Node then ends the socket once the answer is sent instead of reading the rest of the body.
  */
 function reject(req: IncomingMessage, res: ServerResponse, status: number, message: string, forceClose = false): void {
-  send(res, status, { error: message }, forceClose || !req.complete);
+  sendJson(res, status, { error: message }, forceClose || !req.complete);
 }

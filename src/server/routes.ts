@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { summariseError } from "../queue/error-summary.js";
 import type { WebhookIngress } from "../ingress/webhook.js";
 import type { AuditHandler } from "./audit-routes.js";
+import { sendJson } from "../ingress/send-json.js";
 
 export interface RouteOptions {
   webhookPath: string;
@@ -26,27 +27,17 @@ export function createRequestListener(options: RouteOptions): RequestListener {
     if ((path === options.webhookPath || path === "/") && req.method === "POST") {
       work = options.ingress(req, res);
     } else if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
-      json(res, 200, { ok: true });
+      sendJson(res, 200, { ok: true });
     } else if (options.audit && (work = options.audit(req, res) ?? undefined) !== undefined) {
       // Served by the audit API.
     } else {
-      json(res, 404, { error: "not found" }, !req.complete);
+      sendJson(res, 404, { error: "not found" }, !req.complete);
     }
     // A fault in a handler answers 500 and is logged without the request; it never ends the process.
     void Promise.resolve(work).catch((error: unknown) => {
       options.log.error({ error: summariseError(error), path }, "request failed");
-      if (!res.headersSent) json(res, 500, { error: "internal error" }, true);
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" }, true);
       else res.destroy();
     });
   };
-}
-
-function json(res: ServerResponse, status: number, body: object, close = false): void {
-  const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-  };
-  if (close) headers.connection = "close";
-  res.writeHead(status, headers).end(text);
 }
