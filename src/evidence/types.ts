@@ -6,6 +6,7 @@
 import type { Policy } from "../policy/schema.js";
 import type { PushPullRequest, ReviewEvidence, TeamSnapshot } from "./review.js";
 import type { SignatureFormat, SignatureStatus } from "../controls/signatures/types.js";
+import type { SecretFinding } from "../controls/secrets/types.js";
 
 
 export const EVIDENCE_SCHEMA = "https://vouch.dev/evidence/v1";
@@ -126,22 +127,8 @@ export interface SecretEvidence {
   suppressed: SecretSuppressedEvidence[];
 }
 
-export interface SecretFindingEvidence {
-  /** The commit that added the line. */
-  commit: string;
-  path: string;
-  /** 1-based; `endColumn` is exclusive (the column after the secret). */
-  line: number;
-  column: number;
-  /** Only when the secret spans lines (private keys). */
-  endLine?: number;
-  endColumn: number;
-  rule: string;
-  severity: "block" | "warn";
-  fingerprint: string;
-  preview: string;
-  description: string;
-}
+/** A scanner finding (redacted: never the secret) with the commit that added the line; `endColumn` is exclusive. */
+export type SecretFindingEvidence = SecretFinding & { commit: string };
 
 export interface SecretNotScannedEvidence {
   commit: string;

@@ -3,26 +3,14 @@
  * fingerprint only: a SARIF file is uploaded and kept, so it must never hold a secret value.
  */
 import type { Log, ReportingDescriptor, Result } from "sarif";
+import type { SecretFinding } from "../controls/secrets/types.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 /** partialFingerprints key: our HMAC is stable across line moves, which is what code scanning's deduplication wants. */
 export const SARIF_FINGERPRINT_KEY = "vouchSecret/v1";
 
 /** A secret finding as the scanner or the evidence gives it; `commit` is set when it came from a commit. */
-export interface SarifSecretFinding {
-  path: string;
-  line: number;
-  column: number;
-  endLine?: number;
-  /** Exclusive, as SARIF's `endColumn`. */
-  endColumn: number;
-  rule: string;
-  severity: "block" | "warn";
-  fingerprint: string;
-  preview: string;
-  description: string;
-  commit?: string;
-}
+export type SarifSecretFinding = SecretFinding & { commit?: string };
 
 export interface SarifOptions {
   toolVersion?: string;
