@@ -10,6 +10,7 @@ import type { Account } from "./evidence/review.js";
 import type { Policy } from "./policy/schema.js";
 import type { Change } from "./evidence/types.js";
 import { gatherGitEvidence, type GitAccess } from "./github/git-evidence.js";
+import { gatherMergeGroupEvidence } from "./github/merge-group.js";
 import { readRepositoryFile } from "./github/policy-source.js";
 import type { GitHubClient } from "./github/client.js";
 import { runEvaluation, type AttestDeps, type EvaluationDeps, type EvaluationTarget, type Gathered } from "./github/run-evaluation.js";
@@ -211,18 +212,31 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     });
   });
 
+  // Every merge group gets a completed check on its head (runEvaluation completes it even on errors), or the queue would wait forever.
   app.on("merge_group.checks_requested", async (context) => {
     const { merge_group: group, repository } = context.payload;
     if (!repository) return;
     const repo = repoRef(repository);
+    const baseBranch = group.base_ref.replace(/^refs\/heads\//, "");
     await run(context.octokit, {
       ...repo,
       deliveryId: context.id,
       headSha: group.head_sha,
-      policyRef: group.base_ref.replace(/^refs\/heads\//, ""),
-      gather: async () => ({
-        change: await mergeGroupChange(context.octokit, { owner: repo.owner, repo: repo.repo, baseRef: group.base_ref, baseSha: group.base_sha, headSha: group.head_sha }),
-      }),
+      policyRef: baseBranch,
+      gather: async (policy): Promise<Gathered> => {
+        const change = await mergeGroupChange(context.octokit, { owner: repo.owner, repo: repo.repo, baseRef: group.base_ref, baseSha: group.base_sha, headSha: group.head_sha });
+        if (!policy) return { change };
+        const evidence = await gatherMergeGroupEvidence(context.octokit, options.git, {
+          owner: repo.owner,
+          repo: repo.repo,
+          headRef: group.head_ref,
+          headSha: group.head_sha,
+          baseSha: group.base_sha,
+          baseBranch,
+          ...(options.appId !== undefined ? { appId: options.appId } : {}),
+        });
+        return { change, ...(evidence.mergeGroup ? { mergeGroup: evidence.mergeGroup } : {}), gaps: evidence.gaps };
+      },
     });
   });
 

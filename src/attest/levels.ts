@@ -90,7 +90,8 @@ export function verifiedLevels(f: LevelFacts): LevelClaims {
   if (l2Now) props.push(L2);
   const l3Now = l2Now && f.refProtected && f.passed;
   if (l3Now) props.push(L3);
-  const reviewNow = l3Now && f.twoPartyReviewRequired && f.controls.review === "pass";
+  // A merge group's review is its pull requests' review: the merge-queue control passes only when each passed and nothing else is in it.
+  const reviewNow = l3Now && f.twoPartyReviewRequired && (f.controls.review === "pass" || f.controls.merge_queue === "pass");
   if (reviewNow) props.push(TWO_PARTY_REVIEWED);
   const signedNow = l2Now && f.signaturesRequired && f.controls.signatures === "pass";
   if (signedNow) props.push(ORG_SIGNED_COMMITS);

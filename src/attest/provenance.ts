@@ -16,7 +16,7 @@ export const PROVENANCE_PREDICATE_TYPE = "https://vouch.dev/source-provenance/v1
 
 const Sha256Digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, { message: "a digest is sha256:<64 hex>" });
 const IsoTime = z.iso.datetime({ offset: true });
-const ControlName = z.enum(["policy", "namespaces", "signatures", "review", "secrets"]);
+const ControlName = z.enum(["policy", "namespaces", "signatures", "review", "merge_queue", "secrets"]);
 
 /** A digest of one piece of evidence a control used, named so a verifier knows what to recompute. */
 const EvidenceDigest = z

@@ -11,6 +11,7 @@ import { namespacesControl } from "../controls/namespaces/index.js";
 import { reviewControl } from "../controls/review/index.js";
 import { signaturesControl } from "../controls/signatures/control.js";
 import { secretsControl } from "../controls/secrets/control.js";
+import { mergeQueueControl } from "../controls/merge-queue/index.js";
 import type { ControlId, ControlResult, Finding } from "./findings.js";
 import { type TouchedNamespace, touchedNamespaces } from "./namespaces.js";
 
@@ -31,7 +32,7 @@ export interface Verdict {
 }
 
 /** The controls shipped in this build. Later controls register here. */
-export const CONTROLS: readonly Control[] = [namespacesControl, reviewControl, signaturesControl, secretsControl];
+export const CONTROLS: readonly Control[] = [namespacesControl, reviewControl, mergeQueueControl, signaturesControl, secretsControl];
 
 const SEVERITY_ORDER = { error: 0, warning: 1, notice: 2 } as const;
 

@@ -1,6 +1,6 @@
 /** What every control reports: findings with a stable code, a severity, where, and how to fix it. */
 
-export type ControlId = "policy" | "namespaces" | "signatures" | "review" | "secrets";
+export type ControlId = "policy" | "namespaces" | "signatures" | "review" | "merge_queue" | "secrets";
 
 export type Severity = "error" | "warning" | "notice";
 

@@ -212,6 +212,32 @@ const SecretEvidence = z
   })
   .strict();
 
+const MergeGroupEvidence = z
+  .object({
+    headRef: z.string().describe("The group's branch, gh-readonly-queue/<base>/pr-<N>-<sha>."),
+    headTree: Sha.describe("The tree of the group's head commit: what will land."),
+    pullRequests: z
+      .array(
+        z
+          .object({
+            number: z.number().int().positive(),
+            headSha: Sha.describe("The head commit GitHub queued."),
+            baseRef: z.string().describe("The branch the pull request targets."),
+            vouchConclusion: z.string().nullable().describe("Conclusion of this app's latest vouch check run on headSha; null when none."),
+            checkRunId: z.number().int().nullable(),
+            changedPaths: z.array(z.string()).describe("Paths the pull request changes relative to where it meets the queue."),
+          })
+          .strict(),
+      )
+      .describe("The pull requests found in the group, in queue order."),
+    discoveredFrom: z.array(z.string()).describe("Where the pull requests were found (head ref, commit subjects)."),
+    composedTree: Sha.nullable().describe("The base with every queued head merged in order; null when a merge conflicted."),
+    conflict: z.object({ number: z.number().int().positive(), paths: z.array(z.string()) }).strict().nullable(),
+    differingPaths: z.array(z.string()).describe("Paths whose content differs between the composed tree and the group's tree."),
+    differingPathsComplete: z.boolean(),
+  })
+  .strict();
+
 export const EvidenceSchema = z
   .object({
     schema: z.literal(EVIDENCE_SCHEMA),
@@ -220,6 +246,7 @@ export const EvidenceSchema = z
     change: Change,
     gaps: z.array(z.object({ what: z.string(), reason: z.string() }).strict()),
     review: ReviewEvidence.optional(),
+    mergeGroup: MergeGroupEvidence.optional().describe("A merge group's pull requests, their verdicts and the recomposed tree."),
     teams: z.array(TeamSnapshot).optional(),
     signatures: SignatureEvidence.optional().describe("Signature verdicts of the change's new commits and tags."),
     secrets: SecretEvidence.optional().describe("Secret-scan results over the lines the change's new commits add (redacted)."),

@@ -5,6 +5,7 @@
  */
 import type { Policy } from "../policy/schema.js";
 import type { PushPullRequest, ReviewEvidence, TeamSnapshot } from "./review.js";
+import type { MergeGroupEvidence } from "./merge-group.js";
 import type { SignatureFormat, SignatureStatus } from "../controls/signatures/types.js";
 import type { SecretFinding } from "../controls/secrets/types.js";
 
@@ -110,6 +111,8 @@ export interface Evidence {
   review?: ReviewEvidence;
   /** Memberships of the GitHub teams the policy names, read at gather time. */
   teams?: TeamSnapshot[];
+  /** The pull requests of a merge group, their verdicts and the recomposed tree, for the merge-queue control. */
+  mergeGroup?: MergeGroupEvidence;
   /** Signature verdicts of the change's new commits and tags, for the signatures control. */
   signatures?: SignatureEvidence;
   /** Secret-scan results over the lines each new commit adds, for the secrets control. Redacted: never a secret value. */

@@ -299,13 +299,26 @@ export async function pushPullRequest(
   }
   const pr = pulls.find((p) => p.merged_at !== null && p.merge_commit_sha === target.sha && p.base.ref === branch);
   if (!pr) return { viaPullRequest: null, requests: 1 };
+  const latest = await latestVouchCheck(octokit, { ...target, sha: pr.head.sha }, `the checks of pull request #${pr.number}`);
+  return { viaPullRequest: { number: pr.number, passed: latest?.conclusion === "success", headSha: pr.head.sha }, requests: 2 };
+}
+
+/**
+ * This app's latest `vouch` check run on a commit (one REST request), or null when there is none.
+ * Another app can name a check `vouch`: only this app's runs say whether Vouch passed it.
+ */
+export async function latestVouchCheck(
+  octokit: GitHubClient,
+  target: { owner: string; repo: string; sha: string; appId?: number; checkName?: string },
+  what = `the checks of commit ${target.sha}`,
+): Promise<{ id: number; conclusion: string | null } | null> {
   const name = target.checkName ?? "vouch";
   let runs: { name: string; conclusion: string | null; id: number; app: { id: number } | null }[];
   try {
     const res = await octokit.rest.checks.listForRef({
       owner: target.owner,
       repo: target.repo,
-      ref: pr.head.sha,
+      ref: target.sha,
       check_name: name,
       filter: "latest",
       per_page: 100,
@@ -313,11 +326,8 @@ export async function pushPullRequest(
     });
     runs = res.data.check_runs;
   } catch (error) {
-    throw new GitHubEvidenceError(`the checks of pull request #${pr.number}`, httpStatus(error), error);
+    throw new GitHubEvidenceError(what, httpStatus(error), error);
   }
-  // Another app can name a check `vouch`: only this app's runs say whether Vouch passed it.
-  const latest = runs
-    .filter((r) => r.name === name && (target.appId === undefined || r.app?.id === target.appId))
-    .sort((a, b) => b.id - a.id)[0];
-  return { viaPullRequest: { number: pr.number, passed: latest?.conclusion === "success", headSha: pr.head.sha }, requests: 2 };
+  const latest = runs.filter((r) => r.name === name && (target.appId === undefined || r.app?.id === target.appId)).sort((a, b) => b.id - a.id)[0];
+  return latest ? { id: latest.id, conclusion: latest.conclusion } : null;
 }

@@ -6,6 +6,7 @@
  */
 import type { Change, Evidence, EvidenceGap, LoadedPolicy, SecretEvidence, SignatureEvidence } from "../evidence/types.js";
 import type { ReviewEvidence, TeamSnapshot } from "../evidence/review.js";
+import type { MergeGroupEvidence } from "../evidence/merge-group.js";
 import type { Policy } from "../policy/schema.js";
 import { EVIDENCE_SCHEMA } from "../evidence/types.js";
 import { evaluate, type Verdict } from "../engine/evaluate.js";
@@ -53,6 +54,7 @@ export interface Gathered {
   change: Change;
   review?: ReviewEvidence;
   teams?: TeamSnapshot[];
+  mergeGroup?: MergeGroupEvidence;
   signatures?: SignatureEvidence;
   secrets?: SecretEvidence;
   gaps?: EvidenceGap[];
@@ -242,6 +244,7 @@ async function judge(
     change,
     ...(gathered.review ? { review: gathered.review } : {}),
     ...(gathered.teams ? { teams: gathered.teams } : {}),
+    ...(gathered.mergeGroup ? { mergeGroup: gathered.mergeGroup } : {}),
     ...(gathered.signatures ? { signatures: gathered.signatures } : {}),
     ...(gathered.secrets ? { secrets: gathered.secrets } : {}),
     gaps: [

@@ -32,12 +32,13 @@ export const MAX_ANNOTATIONS = 1_000;
 /** Matched paths listed per namespace in `text`. */
 const MAX_LISTED_PATHS = 50;
 
-const CONTROL_ORDER: readonly ControlId[] = ["policy", "namespaces", "signatures", "review", "secrets"];
+const CONTROL_ORDER: readonly ControlId[] = ["policy", "namespaces", "signatures", "review", "merge_queue", "secrets"];
 const CONTROL_NAME: Record<ControlId, string> = {
   policy: "Policy",
   namespaces: "Protected refs",
   signatures: "Signed commits and tags",
   review: "Two-party review",
+  merge_queue: "Merge queue",
   secrets: "Secret scanning",
 };
 const STATUS_LABEL: Record<ControlStatus, string> = { pass: "✅ pass", fail: "❌ fail", not_applicable: "➖ not applicable" };
@@ -102,6 +103,8 @@ function controlRows(verdict: Verdict): string[] {
     const result = verdict.controls.find((c) => c.control === id);
     const errors = verdict.findings.filter((f) => f.control === id && f.severity === "error").length;
     const warnings = verdict.findings.filter((f) => f.control === id && f.severity === "warning").length;
+    // The merge queue only ever concerns merge groups: a row on every pull request would be noise.
+    if (id === "merge_queue" && !result && errors === 0) continue;
     let status: ControlStatus;
     let line: string;
     if (result) {

@@ -16,6 +16,12 @@ describe("verifiedLevels", () => {
     expect(r.lapse).toBeNull();
   });
 
+  test("a merge group is two-party reviewed through the merge-queue control, never without a passing one", () => {
+    const group = (mergeQueue: "pass" | "fail") => verifiedLevels(facts({ controls: { namespaces: "pass", signatures: "pass", secrets: "pass", merge_queue: mergeQueue } }));
+    expect(group("pass").verifiedLevels).toContain("SLSA_SOURCE_TWO_PARTY_REVIEWED");
+    expect(group("fail").verifiedLevels).not.toContain("SLSA_SOURCE_TWO_PARTY_REVIEWED");
+  });
+
   test("continuity from the previous attested revision keeps the claims", () => {
     const r = verifiedLevels(facts({ continuity: { chainVerified: true, previous: { revision: BASE, properties: ALL }, baseRevision: BASE } }));
     expect(r.verifiedLevels[0]).toBe("SLSA_SOURCE_LEVEL_3");

@@ -87,16 +87,22 @@ describe("push", () => {
 
 describe("merge_group", () => {
   test("checks_requested is answered with a completed check on the group's head, judged by the target branch's policy", async () => {
+    // A pull request Vouch passed, queued alone: GitHub merges its head onto main in a queue branch.
+    const pr = await h.openPullRequest("events", dir, "queued-9", { "queued.txt": "q\n" });
+    await h.deliver("pull_request", h.pullRequestPayload("events", pr));
+    expect((await h.completedRun("events", pr.head.sha)).conclusion).toBe("success");
     const baseSha = (await git(dir, ["rev-parse", "main"])).trim();
-    await branch(dir, "gh-readonly-queue/main/pr-9-abc", "main");
-    const headSha = await commitFiles(dir, { "queued.txt": "q\n" }, "merge group");
-    await push(dir, gitDir(), ["gh-readonly-queue/main/pr-9-abc"]);
+    const queueBranch = `gh-readonly-queue/main/pr-${pr.number}-${baseSha}`;
+    await branch(dir, queueBranch, "main");
+    await git(dir, ["merge", "-q", "--no-ff", "-m", `Merge pull request #${pr.number} from acme/queued-9`, pr.head.sha]);
+    const headSha = (await git(dir, ["rev-parse", "HEAD"])).trim();
+    await push(dir, gitDir(), [queueBranch]);
     await checkout(dir, "main");
     const res = await h.deliver(
       "merge_group",
       webhookPayload("merge_group", "checks_requested", {
         ...base(),
-        mergeGroup: { headSha, headRef: "refs/heads/gh-readonly-queue/main/pr-9-abc", baseSha, baseRef: "refs/heads/main" },
+        mergeGroup: { headSha, headRef: `refs/heads/${queueBranch}`, baseSha, baseRef: "refs/heads/main" },
       }),
     );
     expect(res.status).toBe(202);

@@ -61,6 +61,8 @@ export const reviewControl: Control = {
   applies(input) {
     // Pushes are judged by the namespaces control (direct pushes); review is about pull requests.
     if (input.evidence.change.kind === "push") return false;
+    // A merge group's approvals are those of its pull requests: the merge-queue control judges it.
+    if (input.evidence.change.kind === "merge_group") return false;
     const self = selfProtectedTouched(input.evidence.change);
     return requiringNamespaces(input).length > 0 || self === "maybe" || self.length > 0;
   },
