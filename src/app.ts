@@ -15,6 +15,7 @@ import { readRepositoryFile } from "./github/policy-source.js";
 import type { GitHubClient } from "./github/client.js";
 import { runEvaluation, type AttestDeps, type EvaluationDeps, type EvaluationTarget, type Gathered } from "./github/run-evaluation.js";
 import { CHECK_NAME } from "./github/check-run.js";
+import type { VouchMetrics } from "./observability/metrics.js";
 
 export interface VouchAppOptions {
   /** Clock for the trusted observation time; injected so tests are deterministic. */
@@ -27,6 +28,8 @@ export interface VouchAppOptions {
   attest?: AttestDeps;
   /** Where each evaluation's evidence, verdict and policy are saved for `vouch evaluate`. */
   evaluationsDir?: string;
+  /** Where check-run latency and evaluations that failed closed are counted. */
+  metrics?: Pick<VouchMetrics, "checkCompleted" | "failure">;
 }
 
 interface RepoRef {
@@ -60,6 +63,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     log: app.log,
     ...(options.attest ? { attest: options.attest } : {}),
     ...(options.evaluationsDir ? { evaluationsDir: options.evaluationsDir } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   };
 
   // The app's bot login, looked up once (GET /app) the first time a bot sends an event.

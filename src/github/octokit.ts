@@ -8,10 +8,13 @@
  * The FUNCTION form of `defaults` is required: the object form does not reach the throttle options.
  */
 import { ProbotOctokit } from "probot";
+import type { VouchMetrics } from "../observability/metrics.js";
 
 export interface OctokitClassOptions {
   /** False only for test beds: no throttling and no retries, so tests neither wait nor repeat calls. */
   throttle: boolean;
+  /** Where every API call's status and rate-limit headers are reported. */
+  metrics?: VouchMetrics;
 }
 
 interface ClientOptions {
@@ -28,15 +31,52 @@ export function throttleIdFor(options: { auth?: { installationId?: number | stri
     : "app";
 }
 
+interface HookedOctokit {
+  hook: { wrap(name: "request", wrapper: (request: (o: RequestOptions) => Promise<Answer>, o: RequestOptions) => Promise<Answer>): void };
+}
+interface RequestOptions {
+  method?: string;
+}
+interface Answer {
+  status: number;
+  headers: Record<string, unknown>;
+}
+
+/**
+ * Reports each call through Octokit's request hook. Added after Probot's plugins, the hook wraps
+ * theirs: it sees each call once, with the answer the caller got after retries and throttling.
+ */
+function withRequestMetrics(Base: typeof ProbotOctokit, metrics: VouchMetrics): typeof ProbotOctokit {
+  return Base.plugin((octokit: unknown, clientOptions: unknown) => {
+    const lane = throttleIdFor(clientOptions as ClientOptions);
+    (octokit as HookedOctokit).hook.wrap("request", async (request, requestOptions) => {
+      const method = requestOptions.method ?? "GET";
+      try {
+        const answer = await request(requestOptions);
+        metrics.githubResponse(method, answer.status, answer.headers, lane);
+        return answer;
+      } catch (error) {
+        const failed = error as { status?: unknown; response?: { headers?: Record<string, unknown> } };
+        // Octokit reports a failure without any answer (connection refused, reset) as status 500; count it apart.
+        const status = failed.response && typeof failed.status === "number" ? failed.status : "error";
+        metrics.githubResponse(method, status, failed.response?.headers, lane);
+        throw error;
+      }
+    });
+    return {};
+  }) as unknown as typeof ProbotOctokit;
+}
+
 export function createOctokitClass(options: OctokitClassOptions): typeof ProbotOctokit {
+  const Base = options.metrics ? withRequestMetrics(ProbotOctokit, options.metrics) : ProbotOctokit;
   if (!options.throttle) {
-    return ProbotOctokit.defaults((o: ClientOptions) => ({
+    return Base.defaults((o: ClientOptions) => ({
       ...o,
       retry: { enabled: false },
       throttle: { enabled: false },
     }));
   }
-  return ProbotOctokit.defaults((o: ClientOptions) => ({
+  return Base.defaults((o: ClientOptions) => ({
     ...o,
     throttle: { ...o.throttle, id: throttleIdFor(o) },
   }));

@@ -23,6 +23,7 @@ import type { Signer } from "../attest/dsse.js";
 import { recordAttestations, type RecordResult } from "../attest/record.js";
 import { checkRunAttestationSection } from "../attest/check-run.js";
 import { OUTPUT_LIMIT, truncate } from "../report/truncate.js";
+import type { VouchMetrics } from "../observability/metrics.js";
 
 export interface EvaluationTarget {
   owner: string;
@@ -88,6 +89,8 @@ export interface EvaluationDeps {
   attest?: AttestDeps;
   /** Where each evaluation's evidence, verdict and policy are saved for `vouch evaluate`; not saved when absent. */
   evaluationsDir?: string;
+  /** Times each completed check from its delivery's acceptance; counts evaluations that failed closed. */
+  metrics?: Pick<VouchMetrics, "checkCompleted" | "failure">;
 }
 
 /** What recording an attestation needs: the ledger, the signing key, and where attestations are served. */
@@ -111,7 +114,7 @@ export interface AttestDeps {
 export async function runEvaluation(
   octokit: GitHubClient,
   target: EvaluationTarget,
-  { now, log, attest, evaluationsDir }: EvaluationDeps,
+  { now, log, attest, evaluationsDir, metrics }: EvaluationDeps,
 ): Promise<EvaluationOutcome | null> {
   const { owner, repo } = target;
   const started = now();
@@ -157,6 +160,7 @@ export async function runEvaluation(
       completedAt: now(),
       skipExistingAnnotations: !run.created,
     });
+    metrics?.checkCompleted(judged.verdict.conclusion);
     return { ...judged, checkRunId: run.id, attestation: recorded };
   } catch (error) {
     if (isTransient(error)) throw error;
@@ -177,6 +181,8 @@ export async function runEvaluation(
       },
       completedAt: now(),
     });
+    metrics?.checkCompleted("failure");
+    metrics?.failure("evaluation_failed_closed");
     log.warn({ err: describeError(error), headSha: target.headSha }, "evaluation failed closed");
     return null;
   }

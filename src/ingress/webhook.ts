@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { QueueClosedError, QueueFullError } from "../queue/in-process.js";
 import { summariseError } from "../queue/error-summary.js";
 import type { JobQueue } from "../queue/types.js";
+import type { RejectReason, VouchMetrics } from "../observability/metrics.js";
 import { readBody } from "./read-body.js";
 import { decodeBody, verifySignature } from "./signature.js";
 import { sendJson } from "./send-json.js";
@@ -23,6 +24,8 @@ export interface WebhookIngressOptions {
   queue: JobQueue;
   log: Pick<Logger, "info" | "warn" | "error">;
   maxBodyBytes?: number;
+  /** Counts deliveries received, accepted and rejected (by reason). */
+  metrics?: Pick<VouchMetrics, "deliveryReceived" | "deliveryAccepted" | "deliveryRejected">;
 }
 
 export type WebhookIngress = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -35,6 +38,7 @@ export function createWebhookIngress(options: WebhookIngressOptions): WebhookIng
   if (secrets.length === 0) throw new Error("the webhook ingress needs at least one secret");
   const limit = options.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
   const log = options.log;
+  const metrics = options.metrics;
 
   return async (req, res) => {
     const event = header(req, "x-github-event");
@@ -42,6 +46,11 @@ export function createWebhookIngress(options: WebhookIngressOptions): WebhookIng
     const signature = header(req, "x-hub-signature-256");
     // Only well-formed ids reach the log, so a crafted header cannot forge log lines.
     const deliveryId = deliveryHeader !== undefined && DELIVERY_ID.test(deliveryHeader) ? deliveryHeader : undefined;
+    metrics?.deliveryReceived(event);
+    const reject = (reason: RejectReason, status: number, message: string, forceClose = false): void => {
+      metrics?.deliveryRejected(reason, event);
+      sendJson(res, status, { error: message }, forceClose || !req.complete);
+    };
 
     if (event === undefined || deliveryHeader === undefined || signature === undefined) {
       const missing = [
@@ -50,25 +59,26 @@ export function createWebhookIngress(options: WebhookIngressOptions): WebhookIng
         signature === undefined ? "X-Hub-Signature-256" : undefined,
       ].filter((h): h is string => h !== undefined);
       log.warn({ deliveryId, missing }, "webhook rejected: required headers missing");
-      return reject(req, res, 400, `missing required header(s): ${missing.join(", ")}`);
+      return reject("missing_headers", 400, `missing required header(s): ${missing.join(", ")}`);
     }
     if (!EVENT_NAME.test(event) || deliveryId === undefined) {
       log.warn({ deliveryId }, "webhook rejected: malformed X-GitHub-Event or X-GitHub-Delivery");
-      return reject(req, res, 400, "malformed X-GitHub-Event or X-GitHub-Delivery header");
+      return reject("malformed_headers", 400, "malformed X-GitHub-Event or X-GitHub-Delivery header");
     }
     const contentType = (header(req, "content-type") ?? "").split(";")[0]?.trim().toLowerCase();
     if (contentType !== "application/json") {
       log.warn({ deliveryId, event }, "webhook rejected: content type is not application/json");
-      return reject(req, res, 415, "content type must be application/json");
+      return reject("unsupported_media_type", 415, "content type must be application/json");
     }
 
     const read = await readBody(req, limit);
     if (read.kind === "too_large") {
       log.warn({ deliveryId, event, limitBytes: limit }, "webhook rejected: body too large");
-      return reject(req, res, 413, `body exceeds ${limit} bytes`, true);
+      return reject("too_large", 413, `body exceeds ${limit} bytes`, true);
     }
     if (read.kind === "aborted") {
       log.warn({ deliveryId, event }, "webhook aborted by the client");
+      metrics?.deliveryRejected("aborted", event);
       res.destroy();
       return;
     }
@@ -76,7 +86,7 @@ export function createWebhookIngress(options: WebhookIngressOptions): WebhookIng
     const text = decodeBody(read.body);
     if (text === undefined || !(await verifySignature(secrets, text, signature))) {
       log.warn({ deliveryId, event }, "webhook rejected: signature does not match");
-      return reject(req, res, 401, "signature does not match");
+      return reject("bad_signature", 401, "signature does not match");
     }
 
     let payload: unknown;
@@ -84,21 +94,21 @@ export function createWebhookIngress(options: WebhookIngressOptions): WebhookIng
       payload = JSON.parse(text);
     } catch {
       log.warn({ deliveryId, event }, "webhook rejected: body is not valid JSON");
-      return reject(req, res, 400, "body is not valid JSON");
+      return reject("invalid_json", 400, "body is not valid JSON");
     }
     if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
       log.warn({ deliveryId, event }, "webhook rejected: body is not a JSON object");
-      return reject(req, res, 400, "body is not a JSON object");
+      return reject("not_an_object", 400, "body is not a JSON object");
     }
 
     let outcome: "queued" | "duplicate";
     try {
-      outcome = await options.queue.enqueue({ id: deliveryId, name: event, payload });
+      outcome = await options.queue.enqueue({ id: deliveryId, name: event, payload, acceptedAt: Date.now() });
     } catch (error) {
       // 503 shows as a failed delivery on GitHub, which can then be redelivered.
       const busy = error instanceof QueueFullError || error instanceof QueueClosedError;
       log.error({ deliveryId, event, error: summariseError(error) }, "webhook not queued");
-      return reject(req, res, 503, busy ? "not accepting deliveries right now" : "could not queue the delivery");
+      return reject("queue_unavailable", 503, busy ? "not accepting deliveries right now" : "could not queue the delivery");
     }
     const p = payload as { action?: unknown; installation?: { id?: unknown } };
     log.info(
@@ -111,6 +121,7 @@ export function createWebhookIngress(options: WebhookIngressOptions): WebhookIng
       },
       outcome === "queued" ? "webhook accepted" : "webhook accepted: duplicate delivery ignored",
     );
+    metrics?.deliveryAccepted(event, outcome);
     sendJson(res, 202, { status: outcome });
   };
 }
@@ -121,11 +132,3 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return first === undefined || first === "" ? undefined : first;
 }
 
-
-/**
- * Answers an error. When the body was not (fully) read, the answer says `Connection: close`:
- * Node then ends the socket once the answer is sent instead of reading the rest of the body.
- */
-function reject(req: IncomingMessage, res: ServerResponse, status: number, message: string, forceClose = false): void {
-  sendJson(res, status, { error: message }, forceClose || !req.complete);
-}

@@ -8,6 +8,7 @@ import type { DeliveryStore } from "./delivery-store.js";
 import { MemoryDeliveryStore } from "./delivery-store.js";
 import { summariseError } from "./error-summary.js";
 import type { DeliveryJob, JobHandler, JobQueue } from "./types.js";
+import type { QueueDepth, QueueDepthSource } from "./depth.js";
 
 export class QueueClosedError extends Error {
   constructor() {
@@ -47,7 +48,7 @@ interface Entry {
   attempts: number;
 }
 
-export class InProcessQueue implements JobQueue {
+export class InProcessQueue implements JobQueue, QueueDepthSource {
   readonly #handler: JobHandler;
   readonly #concurrency: number;
   readonly #log: QueueLogger;
@@ -82,6 +83,10 @@ export class InProcessQueue implements JobQueue {
   /** Jobs accepted and not finished: waiting, running or waiting to retry. */
   get pending(): number {
     return this.#ready.length + this.#running + this.#retrying;
+  }
+
+  depth(): QueueDepth {
+    return { waiting: this.#ready.length, active: this.#running, delayed: this.#retrying };
   }
 
   async enqueue(job: DeliveryJob): Promise<"queued" | "duplicate"> {

@@ -11,6 +11,8 @@ export interface DeliveryJob {
   /** X-GitHub-Event, e.g. "pull_request". */
   name: string;
   payload: unknown;
+  /** When the ingress accepted it (epoch ms): the start of the delivery-to-check latency. */
+  acceptedAt?: number;
 }
 
 export interface JobQueue {

@@ -6,6 +6,7 @@
 import pino from "pino";
 import type { DestinationStream, Logger } from "pino";
 import type { LogLevel } from "../config.js";
+import { currentDelivery } from "../observability/delivery-context.js";
 
 const CENSOR = "[redacted]";
 
@@ -62,6 +63,11 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       redact: { paths: REDACT_PATHS, censor: CENSOR },
       serializers: { err: safeErr },
+      // Every line written while a delivery is handled names it, whichever logger wrote it.
+      mixin: () => {
+        const delivery = currentDelivery();
+        return delivery ? { deliveryId: delivery.deliveryId } : {};
+      },
     },
     options.destination ?? pino.destination(1),
   );

@@ -27,6 +27,10 @@ import { defaultLedgerUrl, openLedger } from "../ledger/open.js";
 import { scheduleCheckpoints } from "../ledger/checkpoints.js";
 import { summariseError } from "../queue/error-summary.js";
 import { VERIFIER_ID, VERSION } from "../version.js";
+import { VouchMetrics } from "../observability/metrics.js";
+import { instrumentHandler, instrumentLedger } from "../observability/instrument.js";
+import { parseObservabilityConfig } from "../observability/config.js";
+import { createHealthRoutes, ledgerReadiness } from "./health-routes.js";
 
 export interface RunningServer {
   url: string;
@@ -64,22 +68,31 @@ export async function startFromEnv(env: Env, overrides: StartOverrides = {}): Pr
 
 async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, overrides: StartOverrides, env: Env): Promise<RunningServer> {
   // The attestation signing key and the ledger live in the data directory the CLI shares.
+  const observability = parseObservabilityConfig(env);
+  const metrics = new VouchMetrics();
+  let draining = false;
   const keys = loadKeyRing({ env, log: (message) => log.info(message) });
-  const ledger = await openLedger(defaultLedgerUrl(env), { signer: keys.signer });
-  const stopCheckpoints = scheduleCheckpoints(ledger, { onError: (error) => log.error({ error: summariseError(error) }, "ledger checkpoint failed") });
+  const ledger = instrumentLedger(await openLedger(defaultLedgerUrl(env), { signer: keys.signer }), metrics);
+  const stopCheckpoints = scheduleCheckpoints(ledger, {
+    onError: (error) => {
+      metrics.failure("ledger_checkpoint");
+      log.error({ error: summariseError(error) }, "ledger checkpoint failed");
+    },
+  });
   let publicUrl = env.VOUCH_PUBLIC_URL?.replace(/\/+$/, "") ?? "";
   const probot = new Probot({
     appId: app.appId,
     privateKey: app.privateKey,
     secret: app.webhookSecret,
     baseUrl: config.github.restBaseUrl,
-    Octokit: createOctokitClass({ throttle: config.githubThrottle }),
+    Octokit: createOctokitClass({ throttle: config.githubThrottle, metrics }),
     log,
   });
   // The app id lets the app ignore events caused by Vouch itself.
   const appOptions: VouchAppOptions = {
     ...(overrides.now ? { now: overrides.now } : {}),
     appId: app.appId,
+    metrics,
     git: { baseUrl: config.github.gitBaseUrl, dataDir: config.dataDir },
     evaluationsDir: join(config.dataDir, "evaluations"),
     attest: {
@@ -97,16 +110,25 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     concurrency: config.concurrency,
     log: log.child({ name: "queue" }),
     store: new MemoryDeliveryStore(),
-    handler: (job) => probot.receive({ id: job.id, name: job.name, payload: job.payload } as Parameters<Probot["receive"]>[0]),
+    handler: instrumentHandler((job) => probot.receive({ id: job.id, name: job.name, payload: job.payload } as Parameters<Probot["receive"]>[0]), metrics),
     ...(overrides.retryBackoffMs ? { backoffMs: overrides.retryBackoffMs } : {}),
   });
   const ingress = createWebhookIngress({
     secrets: [app.webhookSecret, ...(app.webhookSecretPrevious ? [app.webhookSecretPrevious] : [])],
     queue,
     log: log.child({ name: "ingress" }),
+    metrics,
+  });
+  metrics.watchQueue(queue);
+  const health = createHealthRoutes({
+    readiness: [ledgerReadiness(ledger)],
+    draining: () => draining,
+    metrics,
+    metricsTokenSha256: observability.metricsTokenSha256,
+    log: log.child({ name: "health" }),
   });
   const audit = createAuditRoutes({ ledger, keys, tokens: config.auditTokens, log: log.child({ name: "audit" }) });
-  const server = createServer(createRequestListener({ webhookPath: config.webhookPath, ingress, log, audit }));
+  const server = createServer(createRequestListener({ webhookPath: config.webhookPath, ingress, log, audit, health }));
   // Bound slow uploads: a client may not hold a request open indefinitely.
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
@@ -121,6 +143,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      draining = true;
       await closeServer(server);
       await queue.close();
       await stopCheckpoints();

@@ -1,12 +1,13 @@
 /**
- * The HTTP surface of a registered app: the webhook ingress, a health probe, and (when given) the
- * audit API of audit-routes.ts. Nothing else.
+ * The HTTP surface of a registered app: the webhook ingress, the health, readiness and metrics
+ * routes of health-routes.ts, and (when given) the audit API of audit-routes.ts. Nothing else.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { summariseError } from "../queue/error-summary.js";
 import type { WebhookIngress } from "../ingress/webhook.js";
 import type { AuditHandler } from "./audit-routes.js";
+import type { HealthHandler } from "./health-routes.js";
 import { sendJson } from "../ingress/send-json.js";
 
 export interface RouteOptions {
@@ -15,6 +16,8 @@ export interface RouteOptions {
   log: Pick<Logger, "error">;
   /** Public keys, attestations by digest and the token-protected export. */
   audit?: AuditHandler;
+  /** /healthz, /readyz and /metrics; without it /healthz alone answers, always 200. */
+  health?: HealthHandler;
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -26,6 +29,8 @@ export function createRequestListener(options: RouteOptions): RequestListener {
     // The registration flow points the app's webhook at the server root, so "/" is accepted too.
     if ((path === options.webhookPath || path === "/") && req.method === "POST") {
       work = options.ingress(req, res);
+    } else if (options.health && (work = options.health(req, res) ?? undefined) !== undefined) {
+      // Served by the health routes.
     } else if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       sendJson(res, 200, { ok: true });
     } else if (options.audit && (work = options.audit(req, res) ?? undefined) !== undefined) {

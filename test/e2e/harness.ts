@@ -37,7 +37,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Extra environment for the server (overrides the defaults below, e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const { privateKey, publicKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
     privateKeyEncoding: { type: "pkcs8", format: "pem" },
@@ -65,6 +70,7 @@ export async function startHarness(): Promise<Harness> {
       LOG_LEVEL: "info",
       VOUCH_GITHUB_THROTTLE: "false",
       VOUCH_DATA_DIR: dataDir,
+      ...options.env,
     },
     { logDestination, retryBackoffMs: () => 10 },
   );

@@ -89,7 +89,7 @@ describe("startFromEnv with app credentials", () => {
     expect(server.mode).toBe("app");
     expect(server.port).toBeGreaterThan(0);
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
-    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true });
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toMatchObject({ ok: true, status: "alive", uptimeSeconds: expect.any(Number) });
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
 
     const received: Array<{ id: string; zen: unknown }> = [];
