@@ -11,6 +11,7 @@ import type { Evidence, LoadedPolicy } from "../evidence/types.js";
 import type { Verdict } from "../engine/evaluate.js";
 import type { ControlId } from "../engine/findings.js";
 import { GitOid, makeStatement, type Statement, type Subject } from "./statement.js";
+import { keysUsed, signatureDetailsFromEvidence } from "./signature-details.js";
 
 export const PROVENANCE_PREDICATE_TYPE = "https://vouch.dev/source-provenance/v1";
 
@@ -36,6 +37,7 @@ const SignatureObject = z
     keyFingerprint: z.string().nullable(),
     payloadDigest: Sha256Digest.nullable().describe("sha256 of the signed payload rebuilt from the raw object."),
     rawObjectDigest: Sha256Digest.describe("sha256 of the raw object bytes as read (header + content)."),
+    trustedAt: IsoTime.optional().describe("The trusted time key validity was judged at: when Vouch first observed the object."),
   })
   .strict();
 
@@ -183,8 +185,10 @@ export interface ProvenanceInput {
   continuity: ProvenancePredicate["continuity"];
 }
 
-function detailsFor(details: ControlDetails | undefined, control: ControlId): { details?: z.infer<typeof DetailsUnion> } {
+function detailsFor(details: ControlDetails | undefined, control: ControlId, evidence: Evidence): { details?: z.infer<typeof DetailsUnion> } {
   if (control === "signatures" && details?.signatures) return { details: details.signatures };
+  // By default the signatures control's details come from its evidence, so every caller records them.
+  if (control === "signatures" && evidence.signatures) return { details: signatureDetailsFromEvidence(evidence.signatures) };
   if (control === "review" && details?.review) return { details: details.review };
   if (control === "secrets" && details?.secrets) return { details: details.secrets };
   return {};
@@ -234,10 +238,10 @@ export function buildProvenancePredicate(input: ProvenanceInput): ProvenancePred
         ...(f.location?.commit !== undefined ? { commit: f.location.commit } : {}),
       })),
       evidenceDigests: [{ name: "evidence", digest: evidenceDigest }, ...(input.evidenceDigests?.[c.control] ?? [])],
-      ...(detailsFor(input.details, c.control)),
+      ...detailsFor(input.details, c.control, evidence),
     })),
     gaps: evidence.gaps.map((g) => ({ ...g })),
-    keys: input.keys ?? [],
+    keys: input.keys ?? keysUsed(evidence.signatures?.keys ?? []),
     continuity: input.continuity,
   };
   // Validate what we sign: a predicate that breaks its own schema must never be attested.

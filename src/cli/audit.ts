@@ -19,6 +19,8 @@ import type { Signer } from "../attest/dsse.js";
 import { PROVENANCE_PREDICATE_TYPE } from "../attest/provenance.js";
 import { CliInputError, type CliIo, EXIT } from "./io.js";
 import { cliKeyRing, type CliEnv } from "./keys.js";
+import { readTextFiles } from "./read-files.js";
+import { buildTrustStore, TrustInputError } from "../controls/signatures/trust.js";
 
 const REPO = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -73,7 +75,12 @@ interface ExportOptions {
 interface VerifyOptions {
   publicKey: string;
   repo?: string;
+  policy?: string[];
+  openpgpKeyring?: string[];
+  allowedSigners?: string[];
 }
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 const EXPORT_HELP = `
 The ledger is sqlite:PATH (or a plain path) or postgres://…; by default the SQLite ledger in the
@@ -89,8 +96,14 @@ const VERIFY_HELP = `
 Checks every envelope's signature against the keys in --public-key (a PEM bundle, e.g. from
 \`vouch keys public\` or /.well-known/vouch/keys.pem), every entry's hash, each chain's continuity
 (no gap, reorder or edit), each provenance's link to the previous one of its ref, and the signed
-checkpoint on the last line. With --repo, each attested revision and signed object must be in the
-clone with the recorded digests. Failures print as FILE:LINE: message.
+checkpoint on the last line. Failures print as FILE:LINE: message.
+
+With --repo, each attested revision and signed object must be in the clone with the recorded
+digests, and each commit's and tag's signature is verified again from the clone's raw objects,
+at the trusted time the attestation records, with the keys of the policy at the recorded policy
+digest (read from the clone, or from a --policy file such as an organization baseline), the key
+files given here, and GitHub's web-flow keys pinned in Vouch; the attestation's own key list can
+only narrow those. Its status, format and key must match what the attestation recorded.
 
 Exit status: 0 everything verifies, 1 any failure, 2 usage or input error.`;
 
@@ -171,6 +184,9 @@ export function registerAudit(program: Command, io: CliIo, setExit: (code: numbe
     .argument("<file>", "the export")
     .requiredOption("--public-key <file>", "PEM file of the public keys to trust")
     .option("--repo <dir>", "a clone to re-check each attested revision and signed object against")
+    .option("--policy <file>", "with --repo: a policy file (e.g. the organization baseline) to find recorded policy digests in (repeatable)", collect)
+    .option("--openpgp-keyring <file>", "with --repo: also trust the armored OpenPGP public keys in FILE (repeatable)", collect)
+    .option("--allowed-signers <file>", "with --repo: also trust the SSH keys of an allowed_signers FILE (repeatable)", collect)
     .addHelpText("after", VERIFY_HELP)
     .action(async (file: string, opts: VerifyOptions) => {
       const path = resolve(io.cwd, file);
@@ -190,7 +206,21 @@ export function registerAudit(program: Command, io: CliIo, setExit: (code: numbe
       }
       const repoDir = opts.repo !== undefined ? resolve(io.cwd, opts.repo) : undefined;
       if (repoDir !== undefined && !(await isGitDir(repoDir))) throw new CliInputError(`--repo ${opts.repo}: not a git repository`);
-      const checker = repoDir !== undefined ? cloneChecker(repoDir) : undefined;
+      const trustFiles = {
+        policies: await readTextFiles(io, opts.policy ?? []),
+        openpgpKeyrings: await readTextFiles(io, opts.openpgpKeyring ?? []),
+        allowedSigners: await readTextFiles(io, opts.allowedSigners ?? []),
+      };
+      if (repoDir === undefined && trustFiles.policies.length + trustFiles.openpgpKeyrings.length + trustFiles.allowedSigners.length > 0) {
+        throw new CliInputError("--policy, --openpgp-keyring and --allowed-signers are only used with --repo");
+      }
+      try {
+        await buildTrustStore({ openpgpKeyrings: trustFiles.openpgpKeyrings, allowedSigners: trustFiles.allowedSigners });
+      } catch (error) {
+        if (error instanceof TrustInputError) throw new CliInputError(error.message);
+        throw error;
+      }
+      const checker = repoDir !== undefined ? cloneChecker(repoDir, trustFiles) : undefined;
       let revisions = 0;
       let report;
       try {
@@ -210,7 +240,10 @@ export function registerAudit(program: Command, io: CliIo, setExit: (code: numbe
         setExit(EXIT.violations);
         return;
       }
-      const clone = checker ? `; ${revisions} attested revision${revisions === 1 ? "" : "s"} match the clone` : "";
+      const reverified = checker?.reverified() ?? 0;
+      const clone = checker
+        ? `; ${revisions} attested revision${revisions === 1 ? "" : "s"} match the clone, ${reverified} signature verdict${reverified === 1 ? "" : "s"} re-verified from it`
+        : "";
       io.stdout.write(`${file}: OK: ${report.entries} entr${report.entries === 1 ? "y" : "ies"} in ${report.chains.size} chain${report.chains.size === 1 ? "" : "s"}, signatures, links and checkpoint verify${clone}\n`);
       setExit(EXIT.pass);
     });

@@ -1,8 +1,7 @@
 /** `vouch verify`: signatures and the engine over a local clone. */
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { buildTrustStore, TrustInputError, type TrustFile, type TrustStore } from "../controls/signatures/trust.js";
+import { buildTrustStore, TrustInputError, type TrustStore } from "../controls/signatures/trust.js";
 import { webFlowKeyring } from "../controls/signatures/web-flow.js";
 import { trustedKeyEvidence } from "../controls/signatures/evidence.js";
 import { localSecretEvidence, secretsRequired, SecretScanInputError } from "../evidence/secret-scan.js";
@@ -27,6 +26,7 @@ import { CliInputError, type CliIo, EXIT } from "./io.js";
 import { readPolicyText } from "./policy-commands.js";
 import { type RangeResult, verifyJson, verifyText } from "./verify-output.js";
 import { cliKeyRing } from "./keys.js";
+import { readTextFiles } from "./read-files.js";
 import { resolveLedgerUrl, withLedger } from "./audit.js";
 import { defaultLedgerUrl } from "../ledger/open.js";
 import { recordAttestations } from "../attest/record.js";
@@ -79,19 +79,6 @@ export function parseAt(text: string | undefined, now: () => Date = () => new Da
   return at;
 }
 
-async function readKeyFiles(io: CliIo, files: readonly string[]): Promise<TrustFile[]> {
-  return Promise.all(
-    files.map(async (file) => {
-      try {
-        return { name: file, text: await readFile(resolve(io.cwd, file), "utf8") };
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw new CliInputError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : (code ?? String(error))}`);
-      }
-    }),
-  );
-}
-
 export function registerVerify(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command("verify")
@@ -125,8 +112,8 @@ async function runVerify(io: CliIo, revisions: string[], opts: VerifyOptions): P
   const at = parseAt(opts.at);
   const keysReadAt = new Date();
   const keyFiles = {
-    openpgpKeyrings: await readKeyFiles(io, opts.openpgpKeyring ?? []),
-    allowedSigners: await readKeyFiles(io, opts.allowedSigners ?? []),
+    openpgpKeyrings: await readTextFiles(io, opts.openpgpKeyring ?? []),
+    allowedSigners: await readTextFiles(io, opts.allowedSigners ?? []),
   };
   const haveKeys = keyFiles.openpgpKeyrings.length + keyFiles.allowedSigners.length > 0;
   try {

@@ -145,6 +145,9 @@ const SignedObject = z
       .nullable()
       .optional()
       .describe("The committer (commit) or tagger (tag) the signature must be bound to."),
+    rawObjectDigest: z.string().optional().describe("sha256: of the raw object as read."),
+    payloadDigest: z.string().nullable().optional().describe("sha256: of the bytes the signature covers."),
+    trustedAt: z.string().optional().describe("When Vouch first observed the object: key validity was judged at this time."),
   })
   .strict();
 
@@ -159,6 +162,7 @@ const SignatureEvidence = z
           source: z.enum(["policy", "github", "file", "pinned"]).describe("pinned: shipped with Vouch (GitHub's web-flow keys)."),
           where: z.string().describe("The policy entry, API endpoint or file the key came from."),
           fetchedAt: z.string(),
+          digest: z.string().optional().describe("sha256: of the key material as obtained."),
         })
         .strict(),
     ),

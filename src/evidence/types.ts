@@ -175,6 +175,12 @@ export interface SignedObjectEvidence {
   };
   /** The committer (commit) or tagger (tag) the signature must be bound to, when it could be read. */
   signedBy?: { name: string; email: string } | null;
+  /** `sha256:` of the raw object as read (header + content), for the provenance. */
+  rawObjectDigest?: string;
+  /** `sha256:` of the bytes the signature covers, or null when the object could not be parsed. */
+  payloadDigest?: string | null;
+  /** When Vouch first observed this object: the time its key validity was judged at. Defaults to `trustedAt`. */
+  trustedAt?: string;
 }
 
 export interface TrustedKeyEvidence {
@@ -189,4 +195,6 @@ export interface TrustedKeyEvidence {
   where: string;
   /** When the key was read or fetched (ISO 8601). */
   fetchedAt: string;
+  /** `sha256:` of the key material as obtained (OpenPGP packets, SSH key blob). */
+  digest?: string;
 }

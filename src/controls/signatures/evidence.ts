@@ -6,6 +6,8 @@
 import type { SignatureEvidence, SignedObjectEvidence, TrustedKeyEvidence } from "../../evidence/types.js";
 import type { ObjectSource } from "../../git/objects.js";
 import { splitSigned } from "../../git/signed.js";
+import { createHash } from "node:crypto";
+import { rawObjectDigest, signedPayloadDigest } from "../../git/object-digests.js";
 import type { TrustStore } from "./trust.js";
 import { verifyRevisions } from "./verify.js";
 import { WEB_FLOW_KEYRING_NAME } from "./web-flow.js";
@@ -15,9 +17,10 @@ export function trustedKeyEvidence(trust: TrustStore, readAt: Date): TrustedKeyE
   const fetchedAt = readAt.toISOString();
   const source = (origin: string): TrustedKeyEvidence["source"] =>
     origin === WEB_FLOW_KEYRING_NAME ? "pinned" : origin.startsWith("policy ") ? "policy" : "file";
+  const digest = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
   return [
-    ...trust.openpgp.map((k) => ({ fingerprint: k.key.getFingerprint(), source: source(k.origin), where: k.origin, fetchedAt })),
-    ...trust.ssh.map((k) => ({ fingerprint: k.fingerprint, source: source(k.origin), where: k.origin, fetchedAt })),
+    ...trust.openpgp.map((k) => ({ fingerprint: k.key.getFingerprint(), source: source(k.origin), where: k.origin, fetchedAt, digest: digest(k.key.write()) })),
+    ...trust.ssh.map((k) => ({ fingerprint: k.fingerprint, source: source(k.origin), where: k.origin, fetchedAt, digest: digest(k.keyBlob) })),
   ];
 }
 
@@ -30,6 +33,7 @@ export async function signatureEvidence(
   keys: TrustedKeyEvidence[],
 ): Promise<SignatureEvidence> {
   const signedBy = new Map<string, { name: string; email: string } | null>();
+  const digests = new Map<string, { rawObjectDigest: string; payloadDigest: string | null }>();
   // Reads each object once: the verifier gets the bytes, and the committer is noted on the way.
   const recording: ObjectSource = {
     async read(id) {
@@ -42,13 +46,15 @@ export async function signatureEvidence(
         // The verifier reports the object as malformed.
       }
       signedBy.set(id, person);
+      digests.set(id, { rawObjectDigest: rawObjectDigest(raw), payloadDigest: signedPayloadDigest(raw) });
       return raw;
     },
   };
   const objects: SignedObjectEvidence[] = [];
   for await (const v of verifyRevisions(recording, ids, trust, at)) {
-    objects.push({ id: v.id, type: v.type, signature: { ...v.signature }, signedBy: signedBy.get(v.id) ?? null });
+    objects.push({ id: v.id, type: v.type, signature: { ...v.signature }, signedBy: signedBy.get(v.id) ?? null, ...digests.get(v.id) });
     signedBy.delete(v.id);
+    digests.delete(v.id);
   }
   return { trustedAt: at.toISOString(), objects, keys };
 }
