@@ -53,6 +53,29 @@ export interface VouchConfig {
   production: boolean;
   /** Bearer tokens for `GET /audit/export`, by hash; empty: the export route answers 401 to everyone. */
   auditTokens: AuditTokenScope[];
+  /** REDIS_URL: the BullMQ queue (and Probot's shared throttling) when set; the in-process queue otherwise. */
+  redisUrl: string | undefined;
+  queue: QueueSettings;
+  /** VOUCH_ROLE, overridden by `vouch serve --role`. */
+  role: Role;
+  /** VOUCH_LEDGER_SCHEMA: the PostgreSQL schema of the ledger (default `vouch`), so deployments or tests can share a database. */
+  ledgerSchema: string | undefined;
+}
+
+/** What this process does: serve webhooks and enqueue (`ingress`), work jobs (`worker`), or both (`all`). */
+export type Role = "ingress" | "worker" | "all";
+export const ROLES: readonly Role[] = ["ingress", "worker", "all"];
+
+/** BullMQ settings; defaults suit production, tests shrink them. */
+export interface QueueSettings {
+  /** VOUCH_QUEUE_NAME: separate names keep deployments (or tests) sharing one Redis apart. */
+  name: string;
+  /** VOUCH_JOB_ATTEMPTS: runs per job, the first included. */
+  attempts: number;
+  /** VOUCH_RETRY_DELAY_MS: first retry delay, doubled for each further retry. */
+  retryDelayMs: number;
+  /** VOUCH_JOB_LOCK_MS: a dead worker's job is taken by another after about this long. */
+  lockMs: number;
 }
 
 /** One audit API token: only its sha256 is configured, so the configuration never holds the token. */
@@ -189,6 +212,41 @@ const EnvSchema = z.object({
     return z.NEVER;
   }),
   NODE_ENV: optionalText,
+  REDIS_URL: optionalText.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    if (!/^rediss?:\/\/\S+$/.test(v.trim())) {
+      ctx.addIssue({ code: "custom", message: "REDIS_URL must be a redis:// or rediss:// URL" });
+      return z.NEVER;
+    }
+    return v.trim();
+  }),
+  VOUCH_QUEUE_NAME: optionalText.transform((v, ctx) => {
+    if (v === undefined) return "vouch-deliveries";
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(v)) {
+      ctx.addIssue({ code: "custom", message: "VOUCH_QUEUE_NAME must be 1-100 letters, digits, - or _" });
+      return z.NEVER;
+    }
+    return v;
+  }),
+  VOUCH_JOB_ATTEMPTS: intIn("VOUCH_JOB_ATTEMPTS", 1, 100, 6),
+  VOUCH_RETRY_DELAY_MS: intIn("VOUCH_RETRY_DELAY_MS", 1, 3_600_000, 1000),
+  VOUCH_JOB_LOCK_MS: intIn("VOUCH_JOB_LOCK_MS", 1000, 3_600_000, 30_000),
+  VOUCH_ROLE: optionalText.transform((v, ctx): Role => {
+    if (v === undefined) return "all";
+    if (!(ROLES as readonly string[]).includes(v)) {
+      ctx.addIssue({ code: "custom", message: `VOUCH_ROLE must be one of ${ROLES.join(", ")}` });
+      return z.NEVER;
+    }
+    return v as Role;
+  }),
+  VOUCH_LEDGER_SCHEMA: optionalText.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v)) {
+      ctx.addIssue({ code: "custom", message: "VOUCH_LEDGER_SCHEMA must be a lowercase PostgreSQL identifier (letters, digits, _; at most 63)" });
+      return z.NEVER;
+    }
+    return v;
+  }),
   VOUCH_AUDIT_TOKENS: optionalText.transform((v, ctx): AuditTokenScope[] => {
     if (v === undefined) return [];
     const parsed = parseAuditTokens(v);
@@ -319,5 +377,9 @@ export function parseConfig(env: Env, io: ConfigIo = {}): VouchConfig {
     github: githubEndpoints({ GHE_HOST: e.GHE_HOST, GHE_PROTOCOL: e.GHE_PROTOCOL }),
     production,
     auditTokens: e.VOUCH_AUDIT_TOKENS,
+    redisUrl: e.REDIS_URL,
+    queue: { name: e.VOUCH_QUEUE_NAME, attempts: e.VOUCH_JOB_ATTEMPTS, retryDelayMs: e.VOUCH_RETRY_DELAY_MS, lockMs: e.VOUCH_JOB_LOCK_MS },
+    role: e.VOUCH_ROLE,
+    ledgerSchema: e.VOUCH_LEDGER_SCHEMA,
   };
 }

@@ -36,6 +36,10 @@ describe("parseConfig defaults", () => {
       gheHost: undefined,
       gheProtocol: "https",
       githubThrottle: true,
+      redisUrl: undefined,
+      role: "all",
+      queue: { name: "vouch-deliveries", attempts: 6, retryDelayMs: 1000, lockMs: 30_000 },
+      ledgerSchema: undefined,
     });
     expect(c.github.restBaseUrl).toBe("https://api.github.com");
   });
@@ -124,6 +128,10 @@ describe("server settings", () => {
     [{ VOUCH_GITHUB_THROTTLE: "0" }, { githubThrottle: false }],
     [{ VOUCH_GITHUB_THROTTLE: "true" }, { githubThrottle: true }],
     [{ GHE_HOST: "ghe.example.com:8443", GHE_PROTOCOL: "HTTP" }, { gheHost: "ghe.example.com:8443", gheProtocol: "http" }],
+    [{ REDIS_URL: "redis://:pw@cache:6379/2" }, { redisUrl: "redis://:pw@cache:6379/2" }],
+    [{ VOUCH_ROLE: "worker", VOUCH_QUEUE_NAME: "team_a-1" }, { role: "worker", queue: { name: "team_a-1" } }],
+    [{ VOUCH_JOB_ATTEMPTS: "3", VOUCH_RETRY_DELAY_MS: "50", VOUCH_JOB_LOCK_MS: "2000" }, { queue: { attempts: 3, retryDelayMs: 50, lockMs: 2000 } }],
+    [{ VOUCH_LEDGER_SCHEMA: "vouch_eu" }, { ledgerSchema: "vouch_eu" }],
   ])("%j is parsed", (env, expected) => {
     expect(parseConfig(env)).toMatchObject(expected);
   });
@@ -140,6 +148,12 @@ describe("server settings", () => {
     [{ GHE_HOST: "ghe.example.com/api" }, "GHE_HOST"],
     [{ GHE_PROTOCOL: "ftp" }, "GHE_PROTOCOL"],
     [{ VOUCH_GITHUB_THROTTLE: "maybe" }, "VOUCH_GITHUB_THROTTLE"],
+    [{ REDIS_URL: "cache:6379" }, "REDIS_URL"],
+    [{ VOUCH_ROLE: "both" }, "VOUCH_ROLE"],
+    [{ VOUCH_QUEUE_NAME: "a b" }, "VOUCH_QUEUE_NAME"],
+    [{ VOUCH_JOB_ATTEMPTS: "0" }, "VOUCH_JOB_ATTEMPTS"],
+    [{ VOUCH_JOB_LOCK_MS: "10" }, "VOUCH_JOB_LOCK_MS"],
+    [{ VOUCH_LEDGER_SCHEMA: "Vouch; DROP" }, "VOUCH_LEDGER_SCHEMA"],
   ])("%j is rejected naming %s", (env, variable) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

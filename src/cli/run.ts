@@ -8,6 +8,7 @@ import { registerScan } from "./scan.js";
 import { registerAudit } from "./audit.js";
 import { registerKeys } from "./keys.js";
 import { registerDoctor } from "./doctor.js";
+import { registerServe } from "./serve.js";
 
 export type { CliIo } from "./io.js";
 
@@ -29,6 +30,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   registerAudit(program, io, setExit);
   registerKeys(program, io, setExit);
   registerDoctor(program, io, setExit);
+  registerServe(program, io, setExit);
   return program;
 }
 

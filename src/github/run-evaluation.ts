@@ -24,6 +24,7 @@ import { recordAttestations, type RecordResult } from "../attest/record.js";
 import { checkRunAttestationSection } from "../attest/check-run.js";
 import { OUTPUT_LIMIT, truncate } from "../report/truncate.js";
 import type { VouchMetrics } from "../observability/metrics.js";
+import { rateLimitDelayMs } from "./rate-limit.js";
 
 export interface EvaluationTarget {
   owner: string;
@@ -72,15 +73,13 @@ export interface EvaluationOutcome {
   checkRunId: number;
 }
 
-/** Errors worth a retry by the queue rather than a failing verdict: GitHub is overloaded or rate limiting. */
+/**
+ * Errors worth a retry by the queue rather than a failing verdict: GitHub is overloaded or rate
+ * limiting. The rate limit may sit in a wrapped error's cause (the check-run writer wraps Octokit's).
+ */
 export function isTransient(error: unknown): boolean {
   const status = (error as { status?: number }).status;
-  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504 || (status === 403 && isRateLimit(error));
-}
-
-function isRateLimit(error: unknown): boolean {
-  const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers ?? {};
-  return headers["retry-after"] !== undefined || headers["x-ratelimit-remaining"] === "0";
+  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504 || rateLimitDelayMs(error) !== undefined;
 }
 
 export interface EvaluationDeps {

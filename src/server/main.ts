@@ -1,10 +1,9 @@
 /**
- * `npm start`: reads the environment, then either serves the registered app (webhook ingress,
- * in-process queue, Probot workers) or, without credentials, Probot's registration flow.
- * Tests call `startFromEnv` in-process to run exactly this code path.
+ * `npm start` and `vouch serve`: reads the environment, then either serves the registered app in
+ * its role (webhook ingress, queue, Probot workers; see queue-setup.ts) or, without credentials,
+ * Probot's registration flow. Tests call `startFromEnv` in-process to run exactly this code path.
  */
 import { createServer } from "node:http";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Probot } from "probot";
@@ -12,11 +11,12 @@ import type { DestinationStream, Logger } from "pino";
 import vouchApp from "../app.js";
 import type { VouchAppOptions } from "../app.js";
 import { parseConfig } from "../config.js";
-import type { AppCredentials, Env, VouchConfig } from "../config.js";
+import type { AppCredentials, Env, Role, VouchConfig } from "../config.js";
 import { createOctokitClass } from "../github/octokit.js";
 import { createWebhookIngress } from "../ingress/webhook.js";
-import { InProcessQueue } from "../queue/in-process.js";
-import { MemoryDeliveryStore } from "../queue/delivery-store.js";
+import type { JobQueue } from "../queue/types.js";
+import type { QueueDepthSource } from "../queue/depth.js";
+import { assertRoleFits, openQueue } from "./queue-setup.js";
 import { createLogger } from "./logger.js";
 import { createRequestListener } from "./routes.js";
 import { createAuditRoutes } from "./audit-routes.js";
@@ -37,8 +37,12 @@ export interface RunningServer {
   port: number;
   /** "setup" until the app is registered: then only the registration pages are served. */
   mode: "app" | "setup";
-  /** The Probot instance deliveries are handed to (in setup mode an inert placeholder). */
+  /** What this process does (setup mode: "all"). */
+  role: Role;
+  /** The Probot instance deliveries are handed to (in setup mode and role ingress it has no handlers). */
   probot: Probot;
+  /** The queue deliveries go through (absent in setup mode). */
+  queue?: JobQueue;
   /** Stops accepting requests, then waits for accepted deliveries to finish. */
   close(): Promise<void>;
 }
@@ -47,8 +51,10 @@ export interface StartOverrides {
   now?: () => Date;
   /** Where log lines go (default: standard output). */
   logDestination?: DestinationStream;
-  /** Delay before retry number `attempt` of a failed delivery (default 1 s, 4 s, 16 s). */
+  /** Delay before retry number `attempt` of a failed delivery with the in-process queue (default 1 s, 4 s, 16 s). */
   retryBackoffMs?: (attempt: number) => number;
+  /** What this process does; default VOUCH_ROLE, else "all". */
+  role?: Role;
 }
 
 export async function startFromEnv(env: Env, overrides: StartOverrides = {}): Promise<RunningServer> {
@@ -61,24 +67,33 @@ export async function startFromEnv(env: Env, overrides: StartOverrides = {}): Pr
     const setup = await startSetupMode(config, env, log);
     // Mirrors Probot's own setup-mode workaround: a Probot that is never given events.
     const probot = new Probot({ appId: 1, privateKey: "unregistered: setup mode", log });
-    return { ...setup, mode: "setup", probot };
+    return { ...setup, mode: "setup", role: "all", probot };
   }
   return startApp(config, config.app, log, overrides, env);
 }
 
 async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, overrides: StartOverrides, env: Env): Promise<RunningServer> {
-  // The attestation signing key and the ledger live in the data directory the CLI shares.
+  const role = overrides.role ?? config.role;
+  assertRoleFits(config, role);
+  const works = role !== "ingress";
   const observability = parseObservabilityConfig(env);
   const metrics = new VouchMetrics();
   let draining = false;
+  // The attestation signing key and the ledger live in the data directory the CLI shares
+  // (or, scaled out, in PostgreSQL: DATABASE_URL).
   const keys = loadKeyRing({ env, log: (message) => log.info(message) });
-  const ledger = instrumentLedger(await openLedger(defaultLedgerUrl(env), { signer: keys.signer }), metrics);
-  const stopCheckpoints = scheduleCheckpoints(ledger, {
-    onError: (error) => {
-      metrics.failure("ledger_checkpoint");
-      log.error({ error: summariseError(error) }, "ledger checkpoint failed");
-    },
-  });
+  const ledger = instrumentLedger(
+    await openLedger(defaultLedgerUrl(env), { signer: keys.signer, ...(config.ledgerSchema ? { schema: config.ledgerSchema } : {}) }),
+    metrics,
+  );
+  const stopCheckpoints = works
+    ? scheduleCheckpoints(ledger, {
+        onError: (error) => {
+          metrics.failure("ledger_checkpoint");
+          log.error({ error: summariseError(error) }, "ledger checkpoint failed");
+        },
+      })
+    : async () => undefined;
   let publicUrl = env.VOUCH_PUBLIC_URL?.replace(/\/+$/, "") ?? "";
   const probot = new Probot({
     appId: app.appId,
@@ -86,6 +101,8 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     secret: app.webhookSecret,
     baseUrl: config.github.restBaseUrl,
     Octokit: createOctokitClass({ throttle: config.githubThrottle, metrics }),
+    // With Redis, the throttling limiters are shared by every worker (Bottleneck clustering).
+    ...(config.githubThrottle && config.redisUrl !== undefined ? { redisConfig: config.redisUrl } : {}),
     log,
   });
   // The app id lets the app ignore events caused by Vouch itself.
@@ -104,21 +121,31 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
       attestationBaseUrl: () => `${publicUrl}/attestations`,
     },
   };
-  await probot.load((p) => vouchApp(p, appOptions));
+  if (works) await probot.load((p) => vouchApp(p, appOptions));
 
-  const queue = new InProcessQueue({
-    concurrency: config.concurrency,
-    log: log.child({ name: "queue" }),
-    store: new MemoryDeliveryStore(),
-    handler: instrumentHandler((job) => probot.receive({ id: job.id, name: job.name, payload: job.payload } as Parameters<Probot["receive"]>[0]), metrics),
-    ...(overrides.retryBackoffMs ? { backoffMs: overrides.retryBackoffMs } : {}),
-  });
-  const ingress = createWebhookIngress({
-    secrets: [app.webhookSecret, ...(app.webhookSecretPrevious ? [app.webhookSecretPrevious] : [])],
-    queue,
-    log: log.child({ name: "ingress" }),
-    metrics,
-  });
+  let queue: JobQueue & QueueDepthSource;
+  try {
+    queue = await openQueue({
+      config,
+      role,
+      log: log.child({ name: "queue" }),
+      handler: instrumentHandler((job) => probot.receive({ id: job.id, name: job.name, payload: job.payload } as Parameters<Probot["receive"]>[0]), metrics),
+      ...(overrides.retryBackoffMs ? { retryBackoffMs: overrides.retryBackoffMs } : {}),
+    });
+  } catch (error) {
+    await stopCheckpoints();
+    await ledger.close();
+    throw error;
+  }
+  const ingress =
+    role === "worker"
+      ? undefined
+      : createWebhookIngress({
+          secrets: [app.webhookSecret, ...(app.webhookSecretPrevious ? [app.webhookSecretPrevious] : [])],
+          queue,
+          log: log.child({ name: "ingress" }),
+          metrics,
+        });
   metrics.watchQueue(queue);
   const health = createHealthRoutes({
     readiness: [ledgerReadiness(ledger)],
@@ -128,7 +155,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     log: log.child({ name: "health" }),
   });
   const audit = createAuditRoutes({ ledger, keys, tokens: config.auditTokens, log: log.child({ name: "audit" }) });
-  const server = createServer(createRequestListener({ webhookPath: config.webhookPath, ingress, log, audit, health }));
+  const server = createServer(createRequestListener({ webhookPath: config.webhookPath, ...(ingress ? { ingress } : {}), log, audit, health }));
   // Bound slow uploads: a client may not hold a request open indefinitely.
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
@@ -136,7 +163,15 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
   const url = urlFor(config.host, port);
   publicUrl ||= url;
   log.info(
-    { url, webhookPath: config.webhookPath, appId: app.appId, githubApi: config.github.restBaseUrl, concurrency: config.concurrency },
+    {
+      url,
+      role,
+      queue: config.redisUrl !== undefined ? `bullmq:${config.queue.name}` : "in-process",
+      webhookPath: config.webhookPath,
+      appId: app.appId,
+      githubApi: config.github.restBaseUrl,
+      concurrency: config.concurrency,
+    },
     "Vouch is listening",
   );
 
@@ -152,7 +187,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     })();
     return closing;
   };
-  return { url, port, mode: "app", probot, close };
+  return { url, port, mode: "app", role, probot, queue, close };
 }
 
 function isMainModule(): boolean {
@@ -161,23 +196,9 @@ function isMainModule(): boolean {
 }
 
 if (isMainModule()) {
-  // `.env` is where the registration flow writes the app's credentials; real env vars win.
-  if (existsSync(".env")) process.loadEnvFile(".env");
-  startFromEnv(process.env).then(
-    (running) => {
-      const stop = (): void => {
-        running.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    },
-    (error: unknown) => {
-      // ConfigError messages name variables, never values.
-      console.error(error instanceof Error ? error.message : "Vouch failed to start");
-      process.exitCode = 1;
-    },
-  );
+  // `npm start`: role from VOUCH_ROLE (default all). Imported lazily: serve.ts imports this module.
+  const { loadDotEnv, serveUntilSignal } = await import("./serve.js");
+  loadDotEnv();
+  process.exitCode = await serveUntilSignal(process.env, { report: (message) => console.error(message) });
+  process.exit();
 }

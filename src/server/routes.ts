@@ -1,6 +1,7 @@
 /**
- * The HTTP surface of a registered app: the webhook ingress, the health, readiness and metrics
- * routes of health-routes.ts, and (when given) the audit API of audit-routes.ts. Nothing else.
+ * The HTTP surface of a registered app: the webhook ingress (not in worker processes), the health,
+ * readiness and metrics routes of health-routes.ts, and (when given) the audit API of
+ * audit-routes.ts. Nothing else.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
@@ -12,7 +13,8 @@ import { sendJson } from "../ingress/send-json.js";
 
 export interface RouteOptions {
   webhookPath: string;
-  ingress: WebhookIngress;
+  /** Absent in worker processes: they take no deliveries. */
+  ingress?: WebhookIngress;
   log: Pick<Logger, "error">;
   /** Public keys, attestations by digest and the token-protected export. */
   audit?: AuditHandler;
@@ -27,7 +29,7 @@ export function createRequestListener(options: RouteOptions): RequestListener {
     const path = (req.url ?? "/").split("?")[0];
     let work: Promise<void> | undefined;
     // The registration flow points the app's webhook at the server root, so "/" is accepted too.
-    if ((path === options.webhookPath || path === "/") && req.method === "POST") {
+    if (options.ingress && (path === options.webhookPath || path === "/") && req.method === "POST") {
       work = options.ingress(req, res);
     } else if (options.health && (work = options.health(req, res) ?? undefined) !== undefined) {
       // Served by the health routes.

@@ -8,7 +8,8 @@ import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { startFromEnv, type RunningServer } from "../../src/server/main.js";
+import { startFromEnv, type RunningServer, type StartOverrides } from "../../src/server/main.js";
+import type { Env } from "../../src/config.js";
 import { runCli } from "../../src/cli/main.js";
 import type { Verdict } from "../../src/engine/evaluate.js";
 import { startStandIn, type StandIn, type CheckRunRecord, type PullRecord } from "../standin/index.js";
@@ -25,6 +26,8 @@ export interface Harness {
   logLines: string[];
   /** The server's data directory (VOUCH_DATA_DIR): its signing key and SQLite ledger. */
   dataDir: string;
+  /** The environment the server was started with (more processes of the same deployment can use it). */
+  env: Env;
   /** Creates `acme/<name>` whose main branch holds `policy` (or no policy when null); returns a working clone. */
   repoWithPolicy(name: string, policy: string | null): Promise<string>;
   /** Commits `files` on a new branch `head` off main, pushes it and opens a pull request. */
@@ -38,8 +41,10 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
-  /** Extra environment for the server (overrides the defaults below, e.g. LOG_LEVEL). */
-  env?: Record<string, string>;
+  /** Added to (and overriding) the server's environment, e.g. REDIS_URL, DATABASE_URL. */
+  env?: Env;
+  /** Added to the server's start overrides, e.g. its role. */
+  overrides?: StartOverrides;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -60,26 +65,26 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dirs: string[] = [];
   const dataDir = await tempDir("vouch-data-");
   dirs.push(dataDir);
-  const server = await startFromEnv(
-    {
-      ...standIn.env(),
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET,
-      HOST: "127.0.0.1",
-      PORT: "0",
-      LOG_LEVEL: "info",
-      VOUCH_GITHUB_THROTTLE: "false",
-      VOUCH_DATA_DIR: dataDir,
-      ...options.env,
-    },
-    { logDestination, retryBackoffMs: () => 10 },
-  );
+  const env: Env = {
+    ...standIn.env(),
+    PRIVATE_KEY: privateKey,
+    WEBHOOK_SECRET,
+    HOST: "127.0.0.1",
+    PORT: "0",
+    LOG_LEVEL: "info",
+    VOUCH_GITHUB_THROTTLE: "false",
+    VOUCH_DATA_DIR: dataDir,
+    VOUCH_RETRY_DELAY_MS: "10",
+    ...options.env,
+  };
+  const server = await startFromEnv(env, { logDestination, retryBackoffMs: () => 10, ...options.overrides });
 
   const harness: Harness = {
     standIn,
     server,
     logLines,
     dataDir,
+    env,
     async repoWithPolicy(name, policy) {
       const repo = await standIn.addRepo({ owner: OWNER, name });
       const dir = await initRepo();

@@ -43,6 +43,10 @@ describe("SQLite specifics", () => {
   test("openLedger picks the backend from the URL; the default lives in the data directory", async () => {
     expect(defaultLedgerUrl({ VOUCH_DATA_DIR: "/srv/vouch" })).toBe("sqlite:/srv/vouch/ledger.sqlite");
     expect(defaultLedgerUrl({ VOUCH_DATA_DIR: "/srv/vouch", VOUCH_LEDGER_URL: "postgres://db/x" })).toBe("postgres://db/x");
+    // DATABASE_URL (the scaled-out setting) is used when it names PostgreSQL; VOUCH_LEDGER_URL still wins.
+    expect(defaultLedgerUrl({ VOUCH_DATA_DIR: "/srv/vouch", DATABASE_URL: "postgresql://db/y" })).toBe("postgresql://db/y");
+    expect(defaultLedgerUrl({ VOUCH_DATA_DIR: "/srv/vouch", DATABASE_URL: "mysql://db/y" })).toBe("sqlite:/srv/vouch/ledger.sqlite");
+    expect(defaultLedgerUrl({ DATABASE_URL: "postgres://db/y", VOUCH_LEDGER_URL: "sqlite:/tmp/l.sqlite" })).toBe("sqlite:/tmp/l.sqlite");
     const l = await openLedger(`sqlite:${tmpFile()}`);
     expect(l).toBeInstanceOf(SqliteLedger);
     await l.close();

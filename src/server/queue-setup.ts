@@ -1,0 +1,55 @@
+/**
+ * Chooses the queue for a process: BullMQ on Redis when REDIS_URL is set (any role), else the
+ * in-process queue (role `all` only: an ingress and a worker in separate processes can only meet
+ * through Redis).
+ */
+import { ConfigError, type Role, type VouchConfig } from "../config.js";
+import { BullMqQueue, type BullMqOutcome } from "../queue/bullmq.js";
+import { MemoryDeliveryStore } from "../queue/delivery-store.js";
+import { InProcessQueue, type QueueLogger } from "../queue/in-process.js";
+import type { DeliveryJob, JobHandler, JobQueue } from "../queue/types.js";
+import type { QueueDepthSource } from "../queue/depth.js";
+
+export interface QueueSetup {
+  config: Pick<VouchConfig, "redisUrl" | "queue" | "concurrency">;
+  role: Role;
+  /** Runs one job; used only by roles that work jobs. */
+  handler: JobHandler;
+  log: QueueLogger;
+  /** Overrides the in-process queue's retry delays (tests). */
+  retryBackoffMs?: (attempt: number) => number;
+  /** Each job outcome of the BullMQ queue (for metrics). */
+  onOutcome?: (outcome: BullMqOutcome, job: DeliveryJob) => void;
+}
+
+export function assertRoleFits(config: Pick<VouchConfig, "redisUrl">, role: Role): void {
+  if (role !== "all" && config.redisUrl === undefined) {
+    throw new ConfigError([`role ${role} needs REDIS_URL: separate ingress and worker processes share their queue through Redis`]);
+  }
+}
+
+export async function openQueue(setup: QueueSetup): Promise<JobQueue & QueueDepthSource> {
+  const { config, role, log } = setup;
+  assertRoleFits(config, role);
+  const works = role !== "ingress";
+  if (config.redisUrl !== undefined) {
+    return BullMqQueue.open({
+      redisUrl: config.redisUrl,
+      queueName: config.queue.name,
+      log,
+      concurrency: config.concurrency,
+      attempts: config.queue.attempts,
+      retryDelayMs: config.queue.retryDelayMs,
+      lockMs: config.queue.lockMs,
+      ...(works ? { handler: setup.handler } : {}),
+      ...(setup.onOutcome ? { onOutcome: setup.onOutcome } : {}),
+    });
+  }
+  return new InProcessQueue({
+    concurrency: config.concurrency,
+    log,
+    store: new MemoryDeliveryStore(),
+    handler: setup.handler,
+    ...(setup.retryBackoffMs ? { backoffMs: setup.retryBackoffMs } : {}),
+  });
+}

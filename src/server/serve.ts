@@ -1,0 +1,45 @@
+/**
+ * Runs the server until SIGTERM or SIGINT, then shuts down gracefully: stop accepting requests,
+ * stop taking jobs, let running jobs finish, close the ledger. A second signal exits at once; a
+ * job still running then is taken again by another worker once its lock lapses.
+ */
+import { existsSync } from "node:fs";
+import type { Env, Role } from "../config.js";
+import { startFromEnv } from "./main.js";
+
+export interface ServeOptions {
+  role?: Role;
+  /** Where startup problems go (standard error). */
+  report: (message: string) => void;
+}
+
+/** Resolves with the exit code once the server has stopped (or failed to start). */
+export async function serveUntilSignal(env: Env, options: ServeOptions): Promise<number> {
+  let running;
+  try {
+    running = await startFromEnv(env, options.role ? { role: options.role } : {});
+  } catch (error) {
+    // ConfigError messages name variables, never values.
+    options.report(error instanceof Error ? error.message : "Vouch failed to start");
+    return 1;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  const force = (): never => process.exit(1);
+  process.once("SIGINT", force);
+  process.once("SIGTERM", force);
+  try {
+    await running.close();
+    return 0;
+  } catch {
+    options.report(`Vouch did not stop cleanly after ${signal}`);
+    return 1;
+  }
+}
+
+/** `.env` is where the registration flow writes the app's credentials; real environment variables win. */
+export function loadDotEnv(): void {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+}
