@@ -37,6 +37,9 @@ export const OPERATIONS: readonly string[] = [
   "GET /repos/{owner}/{repo}/rules/branches/{branch}",
   "GET /repos/{owner}/{repo}/branches/{branch}/protection",
   "POST /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
   "GET /app/hook/deliveries",
   "POST /app/hook/deliveries/{delivery_id}/attempts",
 ];

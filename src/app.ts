@@ -8,7 +8,6 @@ import { gatherReviewEvidence, pushPullRequest, teamSnapshot } from "./github/re
 import { githubTeamsNamed } from "./controls/review/principals.js";
 import type { Account } from "./evidence/review.js";
 import type { Policy } from "./policy/schema.js";
-import type { Change } from "./evidence/types.js";
 import { gatherGitEvidence, type GitAccess } from "./github/git-evidence.js";
 import { gatherMergeGroupEvidence } from "./github/merge-group.js";
 import { readRepositoryFile } from "./github/policy-source.js";
@@ -16,6 +15,10 @@ import type { GitHubClient } from "./github/client.js";
 import { runEvaluation, type AttestDeps, type EvaluationDeps, type EvaluationTarget, type Gathered } from "./github/run-evaluation.js";
 import { CHECK_NAME } from "./github/check-run.js";
 import type { VouchMetrics } from "./observability/metrics.js";
+import { issueAlertFindings, sendIssueAlert } from "./github/alerts.js";
+import { GitHubEvidenceError } from "./github/client.js";
+import type { Change, Evidence, LoadedPolicy } from "./evidence/types.js";
+import type { Verdict } from "./engine/evaluate.js";
 
 export interface VouchAppOptions {
   /** Clock for the trusted observation time; injected so tests are deterministic. */
@@ -157,6 +160,37 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     return { change, teams, ...objects };
   };
 
+  /** `alerts: issue`: a push violation also opens (or comments on) the ref's alert issue; its outcome joins the check summary. */
+  const pushAlert = async (
+    octokit: GitHubClient,
+    deliveryId: string,
+    push: PushTarget,
+    judged: { policy: LoadedPolicy; verdict: Verdict; evidence: Evidence },
+  ): Promise<string | null> => {
+    const findings = issueAlertFindings(judged.policy, judged.verdict, judged.evidence);
+    const info = judged.evidence.change.push;
+    if (!findings || !info) return null;
+    const creator = await ourBotLogin();
+    try {
+      const out = await sendIssueAlert(octokit, {
+        owner: push.owner,
+        repo: push.repo,
+        ref: push.ref,
+        headSha: judged.verdict.headSha,
+        push: info,
+        findings,
+        deliveryId,
+        ...(creator ? { creator } : {}),
+      });
+      const what = out.action === "opened" ? "opened" : out.action === "commented" ? "commented on" : "already updated (this delivery)";
+      return `**Alert:** ${what} issue [#${out.issue}](${out.url}).`;
+    } catch (error) {
+      if (!(error instanceof GitHubEvidenceError)) throw error;
+      app.log.warn({ err: { message: error.message, status: error.status }, ref: push.ref }, "push alert failed");
+      return `**The alert issue could not be opened or updated** (${error.message}). The failing check and the ledger record stand; check that the app may write issues.`;
+    }
+  };
+
   const run = (octokit: GitHubClient, target: EvaluationTarget) =>
     runEvaluation(octokit, options.appId !== undefined ? { ...target, appId: options.appId } : target, deps);
 
@@ -213,6 +247,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
       onlyWhenProtected: p.deleted,
       policyRef: p.repository.default_branch,
       gather: (policy, { observedAt }) => gatherPush(context.octokit, push, policy, observedAt),
+      afterJudged: (judged) => pushAlert(context.octokit, context.id, push, judged),
     });
   });
 

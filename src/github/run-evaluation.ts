@@ -49,6 +49,12 @@ export interface EvaluationTarget {
    * whose commit may carry another change's check run that an unrelated verdict must not replace.
    */
   onlyWhenProtected?: boolean;
+  /**
+   * Runs once the verdict is recorded and saved, before the check completes (e.g. a push alert);
+   * the Markdown it returns joins the check summary. If it throws, the check still completes and
+   * says so: a side effect failing must never lose the verdict.
+   */
+  afterJudged?: (judged: Omit<EvaluationOutcome, "checkRunId" | "attestation">) => Promise<string | null>;
 }
 
 /** What an event's gatherer found: the change, and what the controls it needs read. */
@@ -144,6 +150,8 @@ export async function runEvaluation(
     });
     const notice = await protectionDrift(octokit, target, judged.policy);
     if (notice) output.summary = truncate(`${output.summary}\n\n${notice}`, OUTPUT_LIMIT);
+    const after = target.afterJudged ? await afterJudged(target.afterJudged, judged, log, target.headSha) : null;
+    if (after) output.summary = truncate(`${output.summary}\n\n${after}`, OUTPUT_LIMIT);
     if (recorded && attest) {
       // The VSA result, levels and digests lead the summary; the envelopes go in the text when they fit.
       const base = attest.attestationBaseUrl();
@@ -184,6 +192,20 @@ export async function runEvaluation(
     metrics?.failure("evaluation_failed_closed");
     log.warn({ err: describeError(error), headSha: target.headSha }, "evaluation failed closed");
     return null;
+  }
+}
+
+async function afterJudged(
+  hook: NonNullable<EvaluationTarget["afterJudged"]>,
+  judged: Omit<EvaluationOutcome, "checkRunId" | "attestation">,
+  log: EvaluationDeps["log"],
+  headSha: string,
+): Promise<string | null> {
+  try {
+    return await hook(judged);
+  } catch (error) {
+    log.warn({ err: describeError(error), headSha }, "post-verdict step failed");
+    return `**A follow-up step failed** (${error instanceof GitHubEvidenceError ? error.message : "unexpected error"}). The verdict above and its ledger record stand.`;
   }
 }
 

@@ -51,6 +51,12 @@ export function mergeBaseline(baseline: ParsedSource, repo: ParsedSource): { inp
     out.namespaces = [...(b.namespaces ?? []), ...added];
   }
 
+  // alerts: the baseline's issue alerts cannot be turned back into check-only.
+  if (b.alerts !== undefined || r.alerts !== undefined) {
+    if (b.alerts === "issue" && r.alerts === "check") loosen(["alerts"], "the organization baseline alerts with issues; a repository cannot reduce that to check-only");
+    out.alerts = b.alerts === "issue" ? "issue" : (r.alerts ?? b.alerts);
+  }
+
   const secrets = mergeSecrets(b.secrets as Raw | undefined, r.secrets as Raw | undefined, loosen);
   if (secrets) out.secrets = secrets;
   return { input: out, errors };

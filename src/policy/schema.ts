@@ -117,6 +117,12 @@ export const PolicySchema = z
     teams: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), z.array(Principal).min(1)).default({}),
     signatures: SignaturePolicy.default({ required: false, keys: ["policy"], identity: "committer", allow_github_web_flow: false }),
     namespaces: z.array(Namespace).default([]),
+    alerts: z
+      .enum(["check", "issue"])
+      .default("check")
+      .describe(
+        "How push violations (direct push, force-push, deletion, moved tag) are reported: `check`, a failing check on the pushed commit and a ledger record; `issue`, also an issue titled with the ref (opened once, then commented on).",
+      ),
     secrets: SecretsPolicy.default({
       enabled: true,
       disable: [],

@@ -55,6 +55,21 @@ describe("identities and teams: union by name", () => {
   });
 });
 
+describe("alerts", () => {
+  test("a repository may raise check-only alerts to issues", () => {
+    expect(merged(V, `${V}alerts: issue\n`).alerts).toBe("issue");
+    expect(merged(`${V}alerts: check\n`, `${V}alerts: issue\n`).alerts).toBe("issue");
+  });
+  test("the baseline's issue alerts apply when the repository says nothing", () => {
+    expect(merged(`${V}alerts: issue\n`, V).alerts).toBe("issue");
+  });
+  test("reducing the baseline's issue alerts to check-only is rejected and the baseline's kept", () => {
+    const { error, policy } = rejected(`${V}alerts: issue\n`, `${V}alerts: check\n`);
+    expect(error).toMatchObject({ line: 2, field: "baseline:alerts" });
+    expect(policy.alerts).toBe("issue");
+  });
+});
+
 describe("signatures", () => {
   test("required: OR; a repository may turn it on", () => {
     expect(merged(V, `${V}signatures: { required: true }\n`).signatures.required).toBe(true);

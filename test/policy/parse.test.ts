@@ -28,6 +28,7 @@ describe("parsePolicy: valid files", () => {
       teams: {},
       signatures: { required: false, keys: ["policy"], identity: "committer", allow_github_web_flow: false },
       namespaces: [],
+      alerts: "check",
       secrets: { enabled: true, disable: [], allow: { paths: [], regexes: [] }, allow_repository_allowlists: false },
     });
     expect(r.input).toEqual({ version: 1 });

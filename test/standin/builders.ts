@@ -7,6 +7,7 @@ import type {
   GpgKeyRecord,
   HookDeliveryRecord,
   IssueRecord,
+  IssueCommentRecord,
   PullRecord,
   RepoRecord,
   ReviewRecord,
@@ -352,7 +353,7 @@ export class Builders {
       url: `${this.api}/repos/${fullName}/issues/${issue.number}`,
       repository_url: `${this.api}/repos/${fullName}`,
       html_url: `${this.origin}/${fullName}/issues/${issue.number}`,
-      state: "open",
+      state: issue.state,
       title: issue.title,
       body: issue.body,
       user: this.userByLogin(issue.author),
@@ -361,12 +362,28 @@ export class Builders {
       assignees: issue.assignees.map((a) => this.userByLogin(a)),
       milestone: null,
       locked: false,
-      comments: 0,
+      comments: issue.comments.length,
       closed_at: null,
       created_at: issue.createdAt,
       updated_at: issue.createdAt,
       author_association: "NONE",
       repository: this.repository(repo),
+    });
+  }
+
+  issueComment(issue: IssueRecord, comment: IssueCommentRecord): Record<string, unknown> {
+    const fullName = `${issue.owner}/${issue.repo}`;
+    return this.fill("issue-comment", {
+      id: comment.id,
+      node_id: this.nodeId("IssueComment", comment.id),
+      url: `${this.api}/repos/${fullName}/issues/comments/${comment.id}`,
+      html_url: `${this.origin}/${fullName}/issues/${issue.number}#issuecomment-${comment.id}`,
+      issue_url: `${this.api}/repos/${fullName}/issues/${issue.number}`,
+      body: comment.body,
+      user: this.userByLogin(comment.author),
+      created_at: comment.createdAt,
+      updated_at: comment.createdAt,
+      author_association: "NONE",
     });
   }
 

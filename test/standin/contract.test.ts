@@ -113,7 +113,12 @@ describe("stand-in responses match GitHub's OpenAPI description", () => {
     await expectContract("GET", "/users/alice/ssh_signing_keys", { status: 200 });
     await expectContract("GET", "/orgs/acme/teams/maintainers/members", { status: 200 });
     await expectContract("GET", "/orgs/acme/teams/ghosts/members", { status: 404 });
-    await expectContract("POST", "/repos/acme/widgets/issues", { body: { title: "Vouch: direct push to main", labels: ["vouch"] }, status: 201 });
+    const issue = (await expectContract("POST", "/repos/acme/widgets/issues", { body: { title: "Vouch: direct push to main", labels: ["vouch"] }, status: 201 })) as { number: number };
+    await expectContract("GET", "/repos/acme/widgets/issues?state=open&per_page=100", { status: 200 });
+    await expectContract("POST", `/repos/acme/widgets/issues/${issue.number}/comments`, { body: { body: "again" }, status: 201 });
+    await expectContract("POST", `/repos/acme/widgets/issues/${issue.number}/comments`, { body: {}, status: 422 });
+    await expectContract("GET", `/repos/acme/widgets/issues/${issue.number}/comments`, { status: 200 });
+    await expectContract("GET", "/repos/acme/widgets/issues/999/comments", { status: 404 });
   });
 
   test("every operation in the OpenAPI subset was exercised above", () => {

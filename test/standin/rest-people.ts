@@ -1,5 +1,6 @@
 // People and organization endpoints: users, signing keys, team membership, and issues.
 import { bodyObject, type RestHandler } from "./rest-context.js";
+import type { IssueRecord } from "./state.js";
 import { json, notFound, paginate, paged } from "./http.js";
 
 export const peopleHandlers: Record<string, RestHandler> = {
@@ -48,9 +49,51 @@ export const peopleHandlers: Record<string, RestHandler> = {
       assignees,
       author: `${ctx.build.appSlug}[bot]`,
       createdAt: ctx.state.now(),
+      state: "open" as const,
+      comments: [],
     };
     ctx.state.user(issue.author).type = "Bot";
     ctx.state.issues.push(issue);
     return json(201, ctx.build.issue(issue));
   },
+
+  "GET /repos/{owner}/{repo}/issues": (ctx) => {
+    const repo = ctx.state.repo(ctx.params.owner ?? "", ctx.params.repo ?? "");
+    if (!repo || !repo.installed) return notFound();
+    const state = ctx.query.get("state") ?? "open";
+    const creator = ctx.query.get("creator");
+    const matching = ctx.state.issues.filter(
+      (i) =>
+        i.owner.toLowerCase() === repo.owner.toLowerCase() &&
+        i.repo.toLowerCase() === repo.name.toLowerCase() &&
+        (state === "all" || i.state === state) &&
+        (creator === null || i.author.toLowerCase() === creator.toLowerCase()),
+    );
+    // GitHub lists the newest first by default.
+    const page = paginate([...matching].reverse(), ctx.query, ctx.url);
+    return paged({ ...page, items: page.items.map((i) => ctx.build.issue(i)) });
+  },
+
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments": (ctx) => {
+    const issue = issueOf(ctx);
+    if (!issue) return notFound();
+    const page = paginate(issue.comments, ctx.query, ctx.url);
+    return paged({ ...page, items: page.items.map((c) => ctx.build.issueComment(issue, c)) });
+  },
+
+  "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": (ctx) => {
+    const issue = issueOf(ctx);
+    if (!issue) return notFound();
+    const body = bodyObject(ctx);
+    const comment = { id: ctx.state.nextId("comment"), body: String(body.body), author: `${ctx.build.appSlug}[bot]`, createdAt: ctx.state.now() };
+    issue.comments.push(comment);
+    return json(201, ctx.build.issueComment(issue, comment));
+  },
 };
+
+function issueOf(ctx: Parameters<RestHandler>[0]): IssueRecord | undefined {
+  const repo = ctx.state.repo(ctx.params.owner ?? "", ctx.params.repo ?? "");
+  if (!repo || !repo.installed) return undefined;
+  const number = Number(ctx.params.issue_number);
+  return ctx.state.issues.find((i) => i.owner.toLowerCase() === repo.owner.toLowerCase() && i.repo.toLowerCase() === repo.name.toLowerCase() && i.number === number);
+}

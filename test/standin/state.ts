@@ -139,6 +139,15 @@ export interface IssueRecord {
   assignees: string[];
   author: string;
   createdAt: string;
+  state: "open" | "closed";
+  comments: IssueCommentRecord[];
+}
+
+export interface IssueCommentRecord {
+  id: number;
+  body: string;
+  author: string;
+  createdAt: string;
 }
 
 export interface HookDeliveryRecord {
@@ -164,7 +173,7 @@ export interface RequestLogEntry {
   status?: number;
 }
 
-const FIRST_IDS = { user: 1000, repo: 5000, pull: 7000, review: 8000, team: 900, key: 300, check: 40000, issue: 60000, delivery: 90000, event: 95000 };
+const FIRST_IDS = { user: 1000, repo: 5000, pull: 7000, review: 8000, team: 900, key: 300, check: 40000, issue: 60000, comment: 65000, delivery: 90000, event: 95000 };
 
 export class StandInState {
   readonly users = new Map<string, UserRecord>();
