@@ -49,6 +49,8 @@ export interface VouchConfig {
   gheProtocol: "http" | "https";
   /** False only for test beds: turns off Octokit's throttling and retries. */
   githubThrottle: boolean;
+  /** VOUCH_GITHUB_TIMEOUT_MS: a GitHub API request unanswered this long is abandoned and retried. */
+  githubTimeoutMs: number;
   github: GitHubEndpoints;
   production: boolean;
   /** Bearer tokens for `GET /audit/export`, by hash; empty: the export route answers 401 to everyone. */
@@ -228,6 +230,7 @@ const EnvSchema = z.object({
     }
     return v;
   }),
+  VOUCH_GITHUB_TIMEOUT_MS: intIn("VOUCH_GITHUB_TIMEOUT_MS", 100, 600_000, 60_000),
   VOUCH_JOB_ATTEMPTS: intIn("VOUCH_JOB_ATTEMPTS", 1, 100, 6),
   VOUCH_RETRY_DELAY_MS: intIn("VOUCH_RETRY_DELAY_MS", 1, 3_600_000, 1000),
   VOUCH_JOB_LOCK_MS: intIn("VOUCH_JOB_LOCK_MS", 1000, 3_600_000, 30_000),
@@ -374,6 +377,7 @@ export function parseConfig(env: Env, io: ConfigIo = {}): VouchConfig {
     gheHost: e.GHE_HOST,
     gheProtocol: e.GHE_PROTOCOL,
     githubThrottle: e.VOUCH_GITHUB_THROTTLE,
+    githubTimeoutMs: e.VOUCH_GITHUB_TIMEOUT_MS,
     github: githubEndpoints({ GHE_HOST: e.GHE_HOST, GHE_PROTOCOL: e.GHE_PROTOCOL }),
     production,
     auditTokens: e.VOUCH_AUDIT_TOKENS,

@@ -36,6 +36,7 @@ describe("parseConfig defaults", () => {
       gheHost: undefined,
       gheProtocol: "https",
       githubThrottle: true,
+      githubTimeoutMs: 60_000,
       redisUrl: undefined,
       role: "all",
       queue: { name: "vouch-deliveries", attempts: 6, retryDelayMs: 1000, lockMs: 30_000 },
@@ -132,6 +133,7 @@ describe("server settings", () => {
     [{ VOUCH_ROLE: "worker", VOUCH_QUEUE_NAME: "team_a-1" }, { role: "worker", queue: { name: "team_a-1" } }],
     [{ VOUCH_JOB_ATTEMPTS: "3", VOUCH_RETRY_DELAY_MS: "50", VOUCH_JOB_LOCK_MS: "2000" }, { queue: { attempts: 3, retryDelayMs: 50, lockMs: 2000 } }],
     [{ VOUCH_LEDGER_SCHEMA: "vouch_eu" }, { ledgerSchema: "vouch_eu" }],
+    [{ VOUCH_GITHUB_TIMEOUT_MS: "5000" }, { githubTimeoutMs: 5000 }],
   ])("%j is parsed", (env, expected) => {
     expect(parseConfig(env)).toMatchObject(expected);
   });

@@ -15,6 +15,12 @@ export interface OctokitClassOptions {
   throttle: boolean;
   /** Where every API call's status and rate-limit headers are reported. */
   metrics?: VouchMetrics;
+  /**
+   * Abandon a request GitHub has not answered within this many ms (Octokit has no timeout of its
+   * own): a hung connection would otherwise hold a worker forever. The abandoned request fails
+   * with status 500, which the queue retries.
+   */
+  timeoutMs?: number;
 }
 
 interface ClientOptions {
@@ -67,17 +73,33 @@ function withRequestMetrics(Base: typeof ProbotOctokit, metrics: VouchMetrics): 
   }) as unknown as typeof ProbotOctokit;
 }
 
+type Fetch = typeof globalThis.fetch;
+
+/** The client's request options with a fetch that gives up after `timeoutMs`. */
+function withTimeout(o: ClientOptions, timeoutMs: number | undefined): Record<string, unknown> {
+  if (timeoutMs === undefined) return {};
+  const request = (o.request ?? {}) as { fetch?: Fetch };
+  const base: Fetch = request.fetch ?? globalThis.fetch;
+  const fetch: Fetch = (input, init = {}) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return base(input, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
+  return { request: { ...request, fetch } };
+}
+
 export function createOctokitClass(options: OctokitClassOptions): typeof ProbotOctokit {
   const Base = options.metrics ? withRequestMetrics(ProbotOctokit, options.metrics) : ProbotOctokit;
   if (!options.throttle) {
     return Base.defaults((o: ClientOptions) => ({
       ...o,
+      ...withTimeout(o, options.timeoutMs),
       retry: { enabled: false },
       throttle: { enabled: false },
     }));
   }
   return Base.defaults((o: ClientOptions) => ({
     ...o,
+    ...withTimeout(o, options.timeoutMs),
     throttle: { ...o.throttle, id: throttleIdFor(o) },
   }));
 }

@@ -140,7 +140,7 @@ export async function runEvaluation(
       if (judged.verdict.conclusion === "success" && judged.verdict.namespaces.length === 0) return null;
       run = await start();
     }
-    const recorded = attest ? await record(attest, judged, target.deliveryId) : null;
+    const recorded = attest ? await recordOrRetry(attest, judged, target.deliveryId) : null;
     // Saved before the check completes, so whatever reads a completed check can replay it.
     if (evaluationsDir) await saveEvaluation(evaluationsDir, { ...judged, deliveryId: target.deliveryId });
     const output = renderCheckOutput(judged.verdict, {
@@ -170,7 +170,7 @@ export async function runEvaluation(
     metrics?.checkCompleted(judged.verdict.conclusion);
     return { ...judged, checkRunId: run.id, attestation: recorded };
   } catch (error) {
-    if (isTransient(error)) throw error;
+    if (isTransient(error) || error instanceof LedgerUnavailableError) throw error;
     run ??= await start();
     const what = error instanceof GitHubEvidenceError ? error.message : "an unexpected error stopped the evaluation";
     await completeCheckRun(octokit, {
@@ -225,6 +225,26 @@ async function protectionDrift(octokit: GitHubClient, target: EvaluationTarget, 
     driftCache.set(key, { at: Date.now(), results });
   }
   return protectionNotice(results);
+}
+
+/**
+ * The verdict could not be recorded (e.g. PostgreSQL is restarting). Not a verdict on the change:
+ * the job is retried, and the check run stays in progress (blocking a required check) meanwhile.
+ */
+export class LedgerUnavailableError extends Error {
+  readonly code = "ledger.unavailable";
+  constructor(cause: unknown) {
+    super(`could not record the attestation in the ledger: ${cause instanceof Error ? cause.message.slice(0, 300) : "unknown error"}`, { cause });
+    this.name = "LedgerUnavailableError";
+  }
+}
+
+async function recordOrRetry(attest: AttestDeps, judged: Omit<EvaluationOutcome, "checkRunId">, deliveryId: string): Promise<RecordResult> {
+  try {
+    return await record(attest, judged, deliveryId);
+  } catch (error) {
+    throw new LedgerUnavailableError(error);
+  }
 }
 
 /**

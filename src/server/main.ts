@@ -100,7 +100,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     privateKey: app.privateKey,
     secret: app.webhookSecret,
     baseUrl: config.github.restBaseUrl,
-    Octokit: createOctokitClass({ throttle: config.githubThrottle, metrics }),
+    Octokit: createOctokitClass({ throttle: config.githubThrottle, metrics, timeoutMs: config.githubTimeoutMs }),
     // With Redis, the throttling limiters are shared by every worker (Bottleneck clustering).
     ...(config.githubThrottle && config.redisUrl !== undefined ? { redisConfig: config.redisUrl } : {}),
     log,

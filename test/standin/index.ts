@@ -52,7 +52,7 @@ export interface StandIn {
   gitUrl(owner: string, repo: string, token?: string): string;
   /** Every request received so far (authorization headers removed), optionally filtered. */
   requests(filter?: { method?: string; pathPrefix?: string }): RequestLogEntry[];
-  /** The next `count` (default 1) matching requests get `status` instead of an answer. */
+  /** The next `count` (default 1) matching requests get `status` instead of an answer (or, with `hangMs`, none: a timeout). */
   failNext(rule: FailureRule): void;
   /** Forgets pulls, reviews, checks, teams, keys, the request log and pending failures; keeps repositories and users. */
   reset(): void;

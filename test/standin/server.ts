@@ -14,7 +14,13 @@ export interface FailureRule {
   method?: string;
   /** Matched against the request path, e.g. `/api/v3/repos/` or `/api/graphql`. */
   pathPrefix?: string;
+  /** The answer's status; ignored with `hangMs`. */
   status: number;
+  /**
+   * Instead of answering, hold the request this long and then drop the connection, without
+   * processing it: a GitHub that does not answer, as a client with a shorter timeout sees it.
+   */
+  hangMs?: number;
   headers?: Record<string, string>;
   body?: unknown;
   /** How many matching requests fail; default 1. */
@@ -102,6 +108,20 @@ export class StandInServer {
     this.deps.state.log.push(entry);
 
     const failure = this.takeFailure(method, pathname);
+    if (failure?.hangMs !== undefined) {
+      req.resume();
+      entry.status = 0;
+      // Until the time is up or the client gives up, whichever comes first.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, failure.hangMs);
+        res.once("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      res.destroy();
+      return;
+    }
     if (failure) {
       req.resume();
       entry.status = failure.status;

@@ -1,0 +1,109 @@
+/**
+ * Faults on GitHub's side, scaled out (BullMQ on the shared Redis, ledger in PostgreSQL): the
+ * stand-in answers 500, 502, secondary rate limits (403 with retry-after) and not at all
+ * (timeouts) for a stretch, and deliveries arrive as bursts of redeliveries. Every accepted
+ * delivery must still end in exactly one completed check run and one ledger evaluation.
+ * Unreachable Redis or PostgreSQL: skipped with a message, except under CI=true.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { randomUUID } from "node:crypto";
+import { OWNER, startHarness, type Harness } from "./harness.js";
+import { deleteQueueKeys, redisProblem, SHARED_REDIS_URL, uniqueQueueName } from "../helpers/redis.js";
+import { dropSchema, expectExactlyOnce, postgresProblem, provenanceEntries, SHARED_PG_URL, uniqueSchema } from "./scale-helpers.js";
+
+const problem = (await redisProblem()) ?? (await postgresProblem());
+if (problem !== null && process.env.CI !== "true") {
+  console.warn(`Redis (${SHARED_REDIS_URL}) or PostgreSQL is unreachable (${problem}): skipping the GitHub fault tests.`);
+}
+if (problem !== null && process.env.CI === "true") {
+  test("Redis and PostgreSQL are reachable under CI", () => {
+    throw new Error(`CI=true but a service is unreachable: ${problem}`);
+  });
+}
+const d = problem === null ? describe : describe.skip;
+
+const POLICY = "version: 1\nsecrets:\n  enabled: false\n";
+
+d("GitHub faults and redelivery bursts", () => {
+  const queueName = uniqueQueueName("faults-gh");
+  const schema = uniqueSchema("faults_gh");
+  let h: Harness;
+  let dir: string;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      env: {
+        REDIS_URL: SHARED_REDIS_URL,
+        VOUCH_QUEUE_NAME: queueName,
+        DATABASE_URL: SHARED_PG_URL,
+        VOUCH_LEDGER_SCHEMA: schema,
+        VOUCH_GITHUB_TIMEOUT_MS: "300",
+        VOUCH_RETRY_DELAY_MS: "20",
+        VOUCH_JOB_ATTEMPTS: "10",
+        VOUCH_CONCURRENCY: "3",
+      },
+    });
+    dir = await h.repoWithPolicy("faulty", POLICY);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await deleteQueueKeys(queueName);
+    await dropSchema(schema);
+  });
+
+  test("500s, 502s, secondary rate limits and timeouts for a stretch: each delivery still gives one check run and one ledger evaluation", async () => {
+    const prs = [];
+    for (const head of ["g1", "g2", "g3"]) prs.push(await h.openPullRequest("faulty", dir, head, { [`${head}.txt`]: "x\n" }));
+    // Taken in this order by the next matching API requests, whichever delivery makes them.
+    h.standIn.failNext({ pathPrefix: "/api/v3/repos/", status: 500, count: 3 });
+    h.standIn.failNext({ pathPrefix: "/api/v3/repos/", status: 502, count: 3 });
+    h.standIn.failNext({ pathPrefix: "/api/v3/repos/", status: 403, count: 2, headers: { "retry-after": "1" }, body: { message: "You have exceeded a secondary rate limit." } });
+    // Held far longer than VOUCH_GITHUB_TIMEOUT_MS: the client must give up, not wait.
+    h.standIn.failNext({ pathPrefix: "/api/v3/repos/", status: 0, hangMs: 20_000, count: 2 });
+    h.standIn.failNext({ pathPrefix: "/api/graphql", status: 502, count: 2 });
+
+    const expected = await Promise.all(
+      prs.map(async (pr) => {
+        const id = randomUUID();
+        expect((await h.deliver("pull_request", h.pullRequestPayload("faulty", pr), { id })).status).toBe(202);
+        return { repo: "faulty", headSha: pr.head.sha, deliveryId: id };
+      }),
+    );
+    for (const e of expected) expect((await h.completedRun("faulty", e.headSha, 60_000)).conclusion).toBe("success");
+    await h.server.queue!.onIdle();
+
+    // Every fault was served.
+    const statuses = h.standIn.requests().map((r) => r.status);
+    for (const status of [500, 502, 403, 0]) expect(statuses).toContain(status);
+    const log = h.logLines.join("");
+    expect(log).toContain("GitHub is rate limiting; delivery delayed");
+    expect(log).toContain("delivery failed; will retry");
+    expect(log).toContain("The operation was aborted due to timeout");
+    expectExactlyOnce(h.standIn, OWNER, expected, await provenanceEntries(SHARED_PG_URL, schema));
+  }, 90_000);
+
+  test("a burst of duplicate redeliveries: each event is one job, one check run and one ledger evaluation", async () => {
+    const prs = [];
+    for (const head of ["d1", "d2", "d3"]) prs.push(await h.openPullRequest("faulty", dir, head, { [`${head}.txt`]: "y\n" }));
+    const ids = prs.map(() => randomUUID());
+    const answers = await Promise.all(
+      prs.flatMap((pr, i) => Array.from({ length: 10 }, () => h.deliver("pull_request", h.pullRequestPayload("faulty", pr), { id: ids[i]! }))),
+    );
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    const outcomes = (await Promise.all(answers.map((a) => a.json()))) as Array<{ status: string }>;
+    expect(outcomes.filter((o) => o.status === "queued")).toHaveLength(3);
+    expect(outcomes.filter((o) => o.status === "duplicate")).toHaveLength(27);
+    for (const pr of prs) await h.completedRun("faulty", pr.head.sha, 30_000);
+    await h.server.queue!.onIdle();
+    // Redelivered again after completion, still inside the window: still one.
+    const late = await h.deliver("pull_request", h.pullRequestPayload("faulty", prs[0]!), { id: ids[0]! });
+    expect(await late.json()).toEqual({ status: "duplicate" });
+    await h.server.queue!.onIdle();
+    expectExactlyOnce(
+      h.standIn,
+      OWNER,
+      prs.map((pr, i) => ({ repo: "faulty", headSha: pr.head.sha, deliveryId: ids[i]! })),
+      await provenanceEntries(SHARED_PG_URL, schema),
+    );
+  }, 60_000);
+});
