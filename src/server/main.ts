@@ -3,7 +3,6 @@
  * its role (webhook ingress, queue, Probot workers; see queue-setup.ts) or, without credentials,
  * Probot's registration flow. Tests call `startFromEnv` in-process to run exactly this code path.
  */
-import { createServer } from "node:http";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Probot } from "probot";
@@ -21,6 +20,7 @@ import { createLogger } from "./logger.js";
 import { createRequestListener } from "./routes.js";
 import { createAuditRoutes } from "./audit-routes.js";
 import { closeServer, listen, urlFor } from "./listen.js";
+import { createHttpServer, type HttpTimeouts } from "./http-server.js";
 import { startSetupMode } from "./setup-mode.js";
 import { loadKeyRing } from "../keys/keyring.js";
 import { defaultLedgerUrl, openLedger } from "../ledger/open.js";
@@ -55,6 +55,8 @@ export interface StartOverrides {
   retryBackoffMs?: (attempt: number) => number;
   /** What this process does; default VOUCH_ROLE, else "all". */
   role?: Role;
+  /** Limits on slow requests (default 60 s per request, 20 s for headers). */
+  httpTimeouts?: HttpTimeouts;
 }
 
 export async function startFromEnv(env: Env, overrides: StartOverrides = {}): Promise<RunningServer> {
@@ -155,10 +157,10 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     log: log.child({ name: "health" }),
   });
   const audit = createAuditRoutes({ ledger, keys, tokens: config.auditTokens, log: log.child({ name: "audit" }) });
-  const server = createServer(createRequestListener({ webhookPath: config.webhookPath, ...(ingress ? { ingress } : {}), log, audit, health }));
-  // Bound slow uploads: a client may not hold a request open indefinitely.
-  server.requestTimeout = 60_000;
-  server.headersTimeout = 20_000;
+  const server = createHttpServer(
+    createRequestListener({ webhookPath: config.webhookPath, ...(ingress ? { ingress } : {}), log, audit, health }),
+    overrides.httpTimeouts,
+  );
   const port = await listen(server, config.port, config.host);
   const url = urlFor(config.host, port);
   publicUrl ||= url;
