@@ -9,6 +9,7 @@ import { registerAudit } from "./audit.js";
 import { registerKeys } from "./keys.js";
 import { registerDoctor } from "./doctor.js";
 import { registerServe } from "./serve.js";
+import { registerSweep } from "./sweep.js";
 
 export type { CliIo } from "./io.js";
 
@@ -31,6 +32,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   registerKeys(program, io, setExit);
   registerDoctor(program, io, setExit);
   registerServe(program, io, setExit);
+  registerSweep(program, io, setExit);
   return program;
 }
 

@@ -31,6 +31,9 @@ import { VouchMetrics } from "../observability/metrics.js";
 import { instrumentHandler, instrumentLedger } from "../observability/instrument.js";
 import { parseObservabilityConfig } from "../observability/config.js";
 import { createHealthRoutes, ledgerReadiness } from "./health-routes.js";
+import { parseSweepConfig } from "../sweeper/config.js";
+import { startServerSweeper } from "../sweeper/schedule.js";
+import type { SweepClient } from "../sweeper/sweep.js";
 
 export interface RunningServer {
   url: string;
@@ -79,6 +82,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
   assertRoleFits(config, role);
   const works = role !== "ingress";
   const observability = parseObservabilityConfig(env);
+  const sweepConfig = parseSweepConfig(env);
   const metrics = new VouchMetrics();
   let draining = false;
   // The attestation signing key and the ledger live in the data directory the CLI shares
@@ -177,10 +181,13 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     "Vouch is listening",
   );
 
+  const sweeper = startServerSweeper({ config: sweepConfig, client: async () => (await probot.auth()) as unknown as SweepClient, log, metrics });
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       draining = true;
+      await sweeper?.stop();
       await closeServer(server);
       await queue.close();
       await stopCheckpoints();

@@ -24,6 +24,8 @@ export interface Harness {
   server: RunningServer;
   /** Every log line the server wrote. */
   logLines: string[];
+  /** The app's private key (PEM), for tools that authenticate as the app (e.g. `vouch sweep`). */
+  privateKey: string;
   /** The server's data directory (VOUCH_DATA_DIR): its signing key and SQLite ledger. */
   dataDir: string;
   /** The environment the server was started with (more processes of the same deployment can use it). */
@@ -83,6 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     standIn,
     server,
     logLines,
+    privateKey,
     dataDir,
     env,
     async repoWithPolicy(name, policy) {

@@ -52,6 +52,24 @@ export function paginate<T>(all: T[], query: URLSearchParams, selfUrl: string): 
   return rels.length > 0 ? { items, link: rels.join(", ") } : { items };
 }
 
+/**
+ * GitHub's cursor pagination (webhook deliveries): `per_page` (default 30, max 100) and an opaque
+ * `cursor`; the `Link` header names the next page's cursor. `all` is already in listing order.
+ */
+export function cursorPaginate<T extends { id: number }>(all: T[], query: URLSearchParams, selfUrl: string): Page<T> {
+  const perPage = clamp(Number(query.get("per_page") ?? 30) || 30, 1, 100);
+  const cursor = query.get("cursor");
+  const start = cursor === null ? 0 : all.findIndex((item) => `v1_${item.id}` === cursor);
+  if (start === -1) return { items: [] };
+  const items = all.slice(start, start + perPage);
+  const next = all[start + perPage];
+  if (!next) return { items };
+  const url = new URL(selfUrl);
+  url.searchParams.set("per_page", String(perPage));
+  url.searchParams.set("cursor", `v1_${next.id}`);
+  return { items, link: `<${url.toString()}>; rel="next"` };
+}
+
 function clamp(n: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.floor(n)));
 }

@@ -1,6 +1,7 @@
 // App-level endpoints: the app itself, installations, access tokens, webhook deliveries.
 import { bodyObject, type RestHandler } from "./rest-context.js";
-import { json, notFound, paginate, paged } from "./http.js";
+import { cursorPaginate, json, notFound, paginate, paged, unprocessable } from "./http.js";
+import type { HookDeliveryRecord } from "./state.js";
 
 export const appHandlers: Record<string, RestHandler> = {
   "GET /app": (ctx) => json(200, ctx.build.integration()),
@@ -34,18 +35,26 @@ export const appHandlers: Record<string, RestHandler> = {
     );
   },
 
+  // Newest first, paginated by cursor, optionally filtered by outcome, as GitHub does.
   "GET /app/hook/deliveries": (ctx) => {
-    const page = paginate([...ctx.state.deliveries].reverse(), ctx.query, ctx.url);
+    const status = ctx.query.get("status");
+    if (status !== null && status !== "success" && status !== "failure") return unprocessable("Invalid value for status");
+    const succeeded = (d: HookDeliveryRecord) => d.statusCode >= 200 && d.statusCode < 400;
+    const listed = [...ctx.state.deliveries].reverse().filter((d) => status === null || (status === "success") === succeeded(d));
+    const page = cursorPaginate(listed, ctx.query, ctx.url);
     return paged({ ...page, items: page.items.map((d) => ctx.build.hookDelivery(d)) });
   },
 
-  "POST /app/hook/deliveries/{delivery_id}/attempts": (ctx) => {
+  // Records the request and a new delivery of the same event (same GUID); its outcome comes from
+  // `state.onRedeliver` when a test set it (e.g. by really delivering to Vouch), else it repeats the original's.
+  "POST /app/hook/deliveries/{delivery_id}/attempts": async (ctx) => {
     const id = Number(ctx.params.delivery_id);
     const delivery = ctx.state.deliveries.find((d) => d.id === id);
     if (!delivery) return notFound();
     ctx.state.redeliveries.push(id);
     const { id: _previous, ...rest } = delivery;
-    ctx.state.addDelivery({ ...rest, redelivery: true, deliveredAt: ctx.state.now() });
+    const outcome = ctx.state.onRedeliver ? await ctx.state.onRedeliver(delivery) : {};
+    ctx.state.addDelivery({ ...rest, redelivery: true, deliveredAt: ctx.state.now(), ...outcome });
     return json(202, {});
   },
 };

@@ -188,6 +188,8 @@ export class StandInState {
   readonly issues: IssueRecord[] = [];
   readonly deliveries: HookDeliveryRecord[] = [];
   readonly redeliveries: number[] = [];
+  /** Decides how a requested redelivery turns out (its status); unset, it repeats the original's. */
+  onRedeliver: ((original: HookDeliveryRecord) => Promise<Partial<Pick<HookDeliveryRecord, "status" | "statusCode" | "deliveredAt">>>) | undefined;
   readonly branchProtection = new Map<string, unknown>();
   readonly branchRules = new Map<string, unknown[]>();
   readonly log: RequestLogEntry[] = [];
