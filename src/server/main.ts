@@ -181,7 +181,9 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     "Vouch is listening",
   );
 
-  const sweeper = startServerSweeper({ config: sweepConfig, client: async () => (await probot.auth()) as unknown as SweepClient, log, metrics });
+  // Sweeping belongs to the role that faces GitHub; workers never sweep.
+  const sweeper =
+    role === "worker" ? undefined : startServerSweeper({ config: sweepConfig, client: async () => (await probot.auth()) as unknown as SweepClient, log, metrics });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
