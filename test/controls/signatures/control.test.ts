@@ -78,7 +78,7 @@ const SIGNED_SRC = { namespaces: [{ name: "src", paths: ["src/**"], signatures: 
 
 describe("signatures control", () => {
   test("is registered in the engine with the review and namespaces controls", () => {
-    expect(CONTROLS.map((c) => c.id).sort()).toEqual(["namespaces", "review", "secrets", "signatures"]);
+    expect(CONTROLS.map((c) => c.id).sort()).toEqual(["merge_queue", "namespaces", "review", "secrets", "signatures"]);
   });
 
   test("applies only where a touched namespace requires signatures, directly or through the top-level switch", () => {
