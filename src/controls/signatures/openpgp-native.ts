@@ -98,8 +98,9 @@ export function nativeVerify(pkt: SignaturePacket, keyPacket: unknown, payload: 
   trailer[0] = 0x04;
   trailer[1] = 0xff;
   trailer.writeUInt32BE(data.length, 2);
-  const toHash = Buffer.concat([payload, data, trailer]);
-  const digest = createHash(hash).update(toHash).digest();
+  const digest = createHash(hash).update(payload).update(data).update(trailer).digest();
+  // ECDSA and RSA take the message and hash it themselves; EdDSA signs the digest.
+  const toHash = (): Buffer => Buffer.concat([payload, data, trailer]);
   const left = sig.signedHashValue;
   if (!left || left[0] !== digest[0] || left[1] !== digest[1]) return false;
   try {
@@ -125,14 +126,14 @@ export function nativeVerify(pkt: SignaturePacket, keyPacket: unknown, payload: 
         const pr = r && leftPad(r, size);
         const ps = s && leftPad(s, size);
         if (!pr || !ps) return false;
-        return cryptoVerify(hash, toHash, { key, dsaEncoding: "ieee-p1363" }, Buffer.concat([pr, ps]));
+        return cryptoVerify(hash, toHash(), { key, dsaEncoding: "ieee-p1363" }, Buffer.concat([pr, ps]));
       }
       default: {
         const s = bytes(params.s);
         const size = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
         const ps = s && leftPad(s, size);
         if (!ps) return false;
-        return cryptoVerify(hash, toHash, { key, padding: constants.RSA_PKCS1_PADDING }, ps);
+        return cryptoVerify(hash, toHash(), { key, padding: constants.RSA_PKCS1_PADDING }, ps);
       }
     }
   } catch {

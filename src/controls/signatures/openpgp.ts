@@ -4,7 +4,7 @@
  * top of that, expiry is judged at the trusted time `at`. Revocation follows RFC 4880/9580:
  * hard revocations invalidate every signature, soft ones (superseded, retired) only later ones.
  */
-import { config, enums, LiteralDataPacket, readSignature, type PublicKey, type Signature, type SignaturePacket, type Subkey } from "openpgp";
+import { config, enums, LiteralDataPacket, readSignature, SignaturePacket, type KeyID, type PublicKey, type Subkey } from "openpgp";
 import { nativeVerify } from "./openpgp-native.js";
 import type { TrustedOpenPgpKey } from "./trust.js";
 import type { SignatureStatus } from "./types.js";
@@ -158,12 +158,11 @@ function signingKeyValidAt(key: PublicKey, keyID: Parameters<PublicKey["getSigni
 
 /** Mirrors openpgp.js verify() for one detached binary signature, with the math done natively where possible. */
 async function verifyWithKey(trusted: TrustedOpenPgpKey, signing: PublicKey | Subkey, pkt: SignaturePacket, payload: Buffer, at: Date): Promise<void> {
-  const data = new Uint8Array(payload);
-  const native = nativeVerify(pkt, signing.keyPacket, data);
+  const native = nativeVerify(pkt, signing.keyPacket, payload);
   if (native === undefined) {
-    // A plain Uint8Array: openpgp.js type-checks with instanceof, which fails across realms (Jest VMs).
+    // A plain Uint8Array copy: openpgp.js type-checks with instanceof, which fails across realms (Jest VMs).
     const literal = new LiteralDataPacket();
-    (literal as unknown as { setBytes(b: Uint8Array, f: enums.literal): void }).setBytes(data, enums.literal.binary);
+    (literal as unknown as { setBytes(b: Uint8Array, f: enums.literal): void }).setBytes(new Uint8Array(payload), enums.literal.binary);
     await pkt.verify(signing.keyPacket, pkt.signatureType ?? enums.signature.binary, literal, at, true, config);
   } else if (!native) {
     throw new Error("Signed digest did not match");
@@ -176,9 +175,54 @@ async function verifyWithKey(trusted: TrustedOpenPgpKey, signing: PublicKey | Su
   await signingKeyValidAt(trusted.key, signing.getKeyID(), created);
 }
 
-async function checkWith(trusted: TrustedOpenPgpKey, pkt: SignaturePacket, payload: Buffer, at: Date): Promise<OpenPgpResult> {
-  const signing = trusted.key.getKeys(pkt.issuerKeyID)[0];
-  if (!signing) return { ok: false, status: "unknown_key", detail: "no key with the signature's issuer id", fingerprint: null };
+interface SigningCandidate {
+  trusted: TrustedOpenPgpKey;
+  /** The trusted key's first (sub)key with the issuer key id: what openpgp.js's getKeys(id)[0] returns. */
+  signing: PublicKey | Subkey;
+}
+
+/** openpgp.js's KeyID.isWildcard (all zeros), which its typings do not expose. */
+const isWildcard = (keyID: KeyID): boolean => /^0+$/.test(keyID.toHex());
+
+/**
+ * Per trust list: key id (hex) → candidates, in trust-list order, built once (trust lists are
+ * immutable); null when a trusted key's own id is the wildcard, which openpgp.js matches to anything.
+ */
+const keyIndexes = new WeakMap<readonly TrustedOpenPgpKey[], Map<string, SigningCandidate[]> | null>();
+
+function keyIndex(keys: readonly TrustedOpenPgpKey[]): Map<string, SigningCandidate[]> | null {
+  const cached = keyIndexes.get(keys);
+  if (cached !== undefined) return cached;
+  let index: Map<string, SigningCandidate[]> | null = new Map();
+  for (const trusted of keys) {
+    const seen = new Set<string>();
+    for (const signing of trusted.key.getKeys()) {
+      const keyID = signing.getKeyID();
+      if (isWildcard(keyID)) index = null;
+      const id = keyID.toHex();
+      if (!index || seen.has(id)) continue;
+      seen.add(id);
+      const list = index.get(id) ?? [];
+      list.push({ trusted, signing });
+      index.set(id, list);
+    }
+  }
+  keyIndexes.set(keys, index);
+  return index;
+}
+
+/** Trusted keys holding a (sub)key with the signature's issuer key id, as openpgp.js's getKeys(id) finds them. */
+function signingCandidates(keys: readonly TrustedOpenPgpKey[], issuer: KeyID): SigningCandidate[] {
+  const index = isWildcard(issuer) ? null : keyIndex(keys);
+  if (index) return index.get(issuer.toHex()) ?? [];
+  // Wildcards match every key in openpgp.js; rare enough to ask it directly.
+  return keys.flatMap((trusted) => {
+    const signing = trusted.key.getKeys(issuer)[0];
+    return signing ? [{ trusted, signing }] : [];
+  });
+}
+
+async function checkWith(trusted: TrustedOpenPgpKey, signing: PublicKey | Subkey, pkt: SignaturePacket, payload: Buffer, at: Date): Promise<OpenPgpResult> {
   const fingerprint = signing.getFingerprint();
   try {
     await verifyWithKey(trusted, signing, pkt, payload, at);
@@ -194,18 +238,71 @@ async function checkWith(trusted: TrustedOpenPgpKey, pkt: SignaturePacket, paylo
   return { ok: true, trusted: [trusted], fingerprint, created: pkt.created };
 }
 
+/**
+ * The body of `bytes` when it is exactly one signature packet with a definite length (the only
+ * shape gpg writes for git), else undefined. Only the packet framing (RFC 9580 4.2) is read
+ * here; the body is for openpgp.js's own SignaturePacket parser.
+ */
+export function singleSignaturePacketBody(bytes: Uint8Array): Uint8Array | undefined {
+  const first = bytes[0];
+  if (first === undefined || (first & 0x80) === 0) return undefined;
+  let start: number;
+  let length: number;
+  if (first & 0x40) {
+    if ((first & 0x3f) !== enums.packet.signature) return undefined;
+    const l0 = bytes[1];
+    if (l0 === undefined) return undefined;
+    if (l0 < 192) [start, length] = [2, l0];
+    else if (l0 < 224) [start, length] = [3, ((l0 - 192) << 8) + (bytes[2] ?? 0) + 192];
+    else if (l0 === 255) [start, length] = [6, (((bytes[2] ?? 0) << 24) | ((bytes[3] ?? 0) << 16) | ((bytes[4] ?? 0) << 8) | (bytes[5] ?? 0)) >>> 0];
+    else return undefined; // partial lengths: not allowed for signatures; openpgp.js reports it
+  } else {
+    if ((first & 0x3f) >> 2 !== enums.packet.signature) return undefined;
+    const lengthType = first & 0x03;
+    if (lengthType === 0) [start, length] = [2, bytes[1] ?? 0];
+    else if (lengthType === 1) [start, length] = [3, ((bytes[1] ?? 0) << 8) | (bytes[2] ?? 0)];
+    else if (lengthType === 2) [start, length] = [5, (((bytes[1] ?? 0) << 24) | ((bytes[2] ?? 0) << 16) | ((bytes[3] ?? 0) << 8) | (bytes[4] ?? 0)) >>> 0];
+    else return undefined; // indeterminate length
+  }
+  // Anything after the packet (a second signature, padding, garbage) goes the long way.
+  if (start > bytes.length || start + length !== bytes.length) return undefined;
+  return bytes.subarray(start);
+}
+
+/**
+ * The signature packets in an armored signature. The common case (one framed signature packet)
+ * is parsed synchronously by openpgp.js's SignaturePacket; everything else, including every
+ * packet that packet parser rejects, goes through readSignature so openpgp.js's own rules
+ * (which packets are ignored, which errors are fatal) decide.
+ */
+async function readSignaturePackets(armored: string): Promise<SignaturePacket[]> {
+  const binary = dearmorSignature(armored);
+  const body = binary && singleSignaturePacketBody(binary);
+  if (body) {
+    const pkt = new SignaturePacket();
+    try {
+      pkt.read(body); // openpgp.js's default config, as readSignature uses
+      return [pkt];
+    } catch {
+      // fall through: readSignature classifies the failure
+    }
+  }
+  const signature = binary ? await readSignature({ binarySignature: binary }) : await readSignature({ armoredSignature: armored });
+  return [...signature.packets];
+}
+
 export async function verifyOpenPgp(armored: string, payload: Buffer, keys: readonly TrustedOpenPgpKey[], at: Date): Promise<OpenPgpResult> {
-  let signature: Signature;
+  let packets: SignaturePacket[];
   try {
-    const binary = dearmorSignature(armored);
-    signature = binary ? await readSignature({ binarySignature: binary }) : await readSignature({ armoredSignature: armored });
+    packets = await readSignaturePackets(armored);
   } catch (e) {
     return { ok: false, status: "malformed", detail: `OpenPGP signature cannot be parsed (${((e as Error).message.split("\n")[0] ?? "").slice(0, 120)})`, fingerprint: null };
   }
-  const packets = [...signature.packets];
   const pkt = packets[0];
   if (!pkt) return { ok: false, status: "malformed", detail: "OpenPGP armor holds no signature packet", fingerprint: null };
   if (packets.length > 1) return { ok: false, status: "multiple_signatures", detail: `OpenPGP armor holds ${packets.length} signature packets`, fingerprint: null };
+  // readSignature keeps packets of an unsupported version or algorithm as unparsed placeholders.
+  if (!(pkt instanceof SignaturePacket)) return { ok: false, status: "unsupported_format", detail: "OpenPGP signature packet has an unsupported version or algorithm", fingerprint: null };
   const issuer = pkt.issuerKeyID.toHex().toUpperCase();
   if (pkt.hashAlgorithm !== null && WEAK_HASHES.has(pkt.hashAlgorithm)) {
     return { ok: false, status: "weak_algorithm", detail: `signature uses the weak hash ${hashName(pkt.hashAlgorithm)}`, fingerprint: issuer };
@@ -213,13 +310,13 @@ export async function verifyOpenPgp(armored: string, payload: Buffer, keys: read
   if (pkt.publicKeyAlgorithm !== null && WEAK_PUBKEYS.has(pkt.publicKeyAlgorithm)) {
     return { ok: false, status: "weak_algorithm", detail: "signature uses a DSA or ElGamal key", fingerprint: issuer };
   }
-  const candidates = keys.filter((t) => t.key.getKeys(pkt.issuerKeyID).length > 0);
+  const candidates = signingCandidates(keys, pkt.issuerKeyID);
   if (candidates.length === 0) return { ok: false, status: "unknown_key", detail: `key ${issuer} is not trusted`, fingerprint: issuer };
   // The same key may be trusted from several sources with different bindings; keep every one that verifies.
   let ok: Extract<OpenPgpResult, { ok: true }> | undefined;
   let first: OpenPgpResult | undefined;
-  for (const trusted of candidates) {
-    const r = await checkWith(trusted, pkt, payload, at);
+  for (const { trusted, signing } of candidates) {
+    const r = await checkWith(trusted, signing, pkt, payload, at);
     if (r.ok) ok = ok ? { ...ok, trusted: [...ok.trusted, ...r.trusted] } : r;
     else first ??= r;
   }

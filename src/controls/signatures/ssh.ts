@@ -65,13 +65,32 @@ export function sshSignedData(sig: Pick<SshSignature, "namespace" | "reserved" |
   return Buffer.concat([MAGIC, str(Buffer.from(sig.namespace)), str(sig.reserved), str(Buffer.from(sig.hashAlgorithm)), str(digest)]);
 }
 
+/**
+ * Parsed embedded keys by blob bytes. A push is usually signed by a handful of keys, and turning
+ * a blob into a node:crypto key costs about as much as the verification; the blob fully
+ * determines the result, so reuse is exact. Bounded, so hostile input cannot grow it.
+ */
+const parsedKeys = new Map<string, { key: SshPublicKey; fingerprint: string }>();
+const PARSED_KEYS_MAX = 256;
+
+function parseEmbeddedKey(blob: Buffer): { key: SshPublicKey; fingerprint: string } {
+  const id = blob.toString("latin1");
+  const hit = parsedKeys.get(id);
+  if (hit) return hit;
+  const parsed = { key: parseSshPublicKey(Buffer.from(blob)), fingerprint: sshFingerprint(blob) };
+  if (parsedKeys.size >= PARSED_KEYS_MAX) parsedKeys.clear();
+  parsedKeys.set(id, parsed);
+  return parsed;
+}
+
 /** Checks the cryptography only; trust (which keys, which principals, when) is judged by the caller. */
 export function checkSshSignature(sig: SshSignature, payload: Buffer): SshCheck {
-  const fingerprint = sshFingerprint(sig.publicKeyBlob);
   let key: SshPublicKey;
+  let fingerprint: string;
   try {
-    key = parseSshPublicKey(sig.publicKeyBlob);
+    ({ key, fingerprint } = parseEmbeddedKey(sig.publicKeyBlob));
   } catch (e) {
+    fingerprint = sshFingerprint(sig.publicKeyBlob);
     if (e instanceof UnsupportedKeyError) return { ok: false, status: "unsupported_format", detail: e.message, fingerprint };
     return { ok: false, status: "malformed", detail: `embedded SSH public key: ${(e as Error).message}`, fingerprint };
   }

@@ -56,6 +56,23 @@ function sshPrincipalMatches(entry: TrustedSshKey, email: string): boolean {
   return matchPatternList(email, entry.principals);
 }
 
+/** Per trust list: key blob → its plain (non-CA) entries in file order. Built once; trust lists are immutable. */
+const sshIndexes = new WeakMap<readonly TrustedSshKey[], Map<string, TrustedSshKey[]>>();
+
+function sshEntriesFor(keys: readonly TrustedSshKey[], blob: Buffer): TrustedSshKey[] {
+  let index = sshIndexes.get(keys);
+  if (!index) {
+    index = new Map();
+    for (const e of keys) {
+      if (e.certAuthority) continue;
+      const id = e.keyBlob.toString("latin1");
+      index.set(id, [...(index.get(id) ?? []), e]);
+    }
+    sshIndexes.set(keys, index);
+  }
+  return index.get(blob.toString("latin1")) ?? [];
+}
+
 function verifySshObject(obj: SignedObject, armored: string, trust: TrustStore, at: Date): SignatureVerdict {
   const format = "ssh" as const;
   let sig;
@@ -68,7 +85,7 @@ function verifySshObject(obj: SignedObject, armored: string, trust: TrustStore, 
   const check = checkSshSignature(sig, obj.payload);
   if (!check.ok) return verdict(check.status, check.detail, { format, key: check.fingerprint ?? null });
   const key = check.fingerprint;
-  const entries = trust.ssh.filter((e) => !e.certAuthority && e.keyBlob.equals(sig.publicKeyBlob));
+  const entries = sshEntriesFor(trust.ssh, sig.publicKeyBlob);
   if (entries.length === 0) return verdict("unknown_key", `SSH key ${key} is not trusted`, { format, key });
   const email = obj.signer?.email;
   const candidates = trust.options.bindIdentity ? entries.filter((e) => email !== undefined && sshPrincipalMatches(e, email)) : entries;

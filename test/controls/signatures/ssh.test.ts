@@ -90,3 +90,42 @@ describe("parseSshSignature", () => {
     expect(() => parseSshSignature(armor(Buffer.concat([blob, Buffer.from([0])])))).toThrow(/trailing/);
   });
 });
+
+describe("checkSshSignature's reuse of parsed embedded keys", () => {
+  test("a key seen before still judges each signature on its own: good, tampered, wrong namespace, weak hash", () => {
+    const key = ed25519Key();
+    for (let i = 0; i < 3; i++) {
+      expect(check(key)).toMatchObject({ ok: true, fingerprint: sshFingerprint(key.blob) });
+      expect(check(key, {}, Buffer.concat([payload, Buffer.from("x")]))).toMatchObject({ ok: false, status: "bad_signature" });
+      expect(check(key, { namespace: "file" })).toMatchObject({ ok: false, status: "bad_signature" });
+      expect(check(key, { hashAlgorithm: "sha1" })).toMatchObject({ ok: false, status: "weak_algorithm" });
+    }
+  });
+
+  test("a signature carrying one key but made by another fails even after both keys were seen", () => {
+    const a = ed25519Key();
+    const b = ed25519Key();
+    expect(check(a)).toMatchObject({ ok: true });
+    expect(check(b)).toMatchObject({ ok: true });
+    // b's signature bytes under a's public key blob.
+    const forged = parseSshSignature(sshsig(b, payload));
+    const r = checkSshSignature({ ...forged, publicKeyBlob: a.blob }, payload);
+    expect(r).toMatchObject({ ok: false, status: "bad_signature", fingerprint: sshFingerprint(a.blob) });
+  });
+
+  test("stays correct past its size bound (hundreds of distinct keys, then the first again)", () => {
+    const keys = Array.from({ length: 300 }, () => ed25519Key());
+    for (const k of keys) expect(check(k)).toMatchObject({ ok: true, fingerprint: sshFingerprint(k.blob) });
+    const first = keys[0] ?? ed25519Key();
+    expect(check(first)).toMatchObject({ ok: true, fingerprint: sshFingerprint(first.blob) });
+    expect(check(first, {}, Buffer.from("other"))).toMatchObject({ ok: false, status: "bad_signature" });
+  });
+
+  test("a broken key blob is reported every time, never cached as good", () => {
+    const key = ed25519Key();
+    const sig = parseSshSignature(sshsig(key, payload));
+    const broken = Buffer.concat([key.blob, Buffer.from([0])]);
+    for (let i = 0; i < 2; i++) expect(checkSshSignature({ ...sig, publicKeyBlob: broken }, payload)).toMatchObject({ ok: false, status: "malformed" });
+    expect(checkSshSignature(sig, payload)).toMatchObject({ ok: true });
+  });
+});

@@ -2,6 +2,8 @@ import { describe, test, expect, beforeAll, afterAll } from "@jest/globals";
 import { CatFileSource } from "../../../src/git/cat-file.js";
 import { hashObject } from "../../../src/git/objects.js";
 import { verifyObject, verifyRevisions } from "../../../src/controls/signatures/verify.js";
+import { dearmorSignature, singleSignaturePacketBody } from "../../../src/controls/signatures/openpgp.js";
+import { armorFormat, splitSigned } from "../../../src/git/signed.js";
 import { buildTrustStore, TrustInputError, type TrustStore } from "../../../src/controls/signatures/trust.js";
 import { SIGNATURE_STATUSES, type ObjectVerdict, type SignatureStatus } from "../../../src/controls/signatures/types.js";
 import { PolicySchema } from "../../../src/policy/schema.js";
@@ -46,6 +48,28 @@ afterAll(() => {
 });
 
 describe("verifyObject over the real git/gpg/ssh-keygen corpus", () => {
+  test("gpg's signatures in the corpus take the fast packet path, so the agreement tests below cover it", async () => {
+    const fast: string[] = [];
+    const slow: string[] = [];
+    for (const o of corpus.objects) {
+      let src = sources.get(o.repo);
+      if (!src) {
+        src = new CatFileSource(o.repo);
+        sources.set(o.repo, src);
+      }
+      const obj = splitSigned(await src.read(o.id));
+      const sig = obj.signatures[0];
+      if (obj.signatures.length !== 1 || !sig || armorFormat(sig) !== "openpgp") continue;
+      const binary = dearmorSignature(sig.toString("latin1"));
+      (binary && singleSignaturePacketBody(binary) ? fast : slow).push(`${o.name}: ${o.expected}`);
+    }
+    // Only the deliberately garbled armor goes the long way (and openpgp.js rejects it there).
+    expect(slow).toEqual(["garbage-armor: malformed"]);
+    for (const status of ["valid", "bad_signature", "expired_key", "revoked_key", "weak_algorithm", "unknown_key", "identity_mismatch"]) {
+      expect([status, fast.some((f) => f.endsWith(`: ${status}`))]).toEqual([status, true]);
+    }
+  });
+
   test("the corpus covers every status", () => {
     const covered = new Set(corpus.objects.map((o) => o.expected));
     // weak_algorithm for SSH and OpenPGP soft revocation are crafted in the unit tests.
