@@ -73,13 +73,24 @@ async function uidEmails(key: PublicKey): Promise<string[]> {
   return emails;
 }
 
+const ARMORED_KEY_BLOCK = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*?-----END PGP \1 KEY BLOCK-----/g;
+
+/**
+ * Every key in `text`. A file may hold several armored blocks (`cat a.asc b.asc`, as gpg
+ * --import accepts); openpgp.js reads only the first block of a string, so each is read alone.
+ */
 async function readArmoredKeys(text: string, origin: string): Promise<PublicKey[]> {
-  try {
-    const keys = await readKeys({ armoredKeys: text });
-    return keys.map((k) => (k.isPrivate() ? k.toPublic() : (k as PublicKey)));
-  } catch (e) {
-    throw new TrustInputError(`${origin}: not an armored OpenPGP key: ${(e as Error).message.split("\n")[0] ?? ""}`);
+  const blocks = text.match(ARMORED_KEY_BLOCK) ?? [text];
+  const keys: PublicKey[] = [];
+  for (const [i, block] of blocks.entries()) {
+    const where = blocks.length > 1 ? `${origin} (armored block ${i + 1})` : origin;
+    try {
+      for (const k of await readKeys({ armoredKeys: block })) keys.push(k.isPrivate() ? k.toPublic() : (k as PublicKey));
+    } catch (e) {
+      throw new TrustInputError(`${where}: not an armored OpenPGP key: ${(e as Error).message.split("\n")[0] ?? ""}`);
+    }
   }
+  return keys;
 }
 
 function sshLine(line: string, origin: string): { keyType: string; keyBlob: Buffer } {

@@ -209,6 +209,15 @@ describe("trust from policy identities", () => {
     expect((await check(named("openpgp-subkey"), store)).signature.status).toBe("valid");
   });
 
+  test("a key file of several concatenated armored blocks trusts the keys of every block", async () => {
+    const { alice, rob } = corpus.publicKeys;
+    const store = await buildTrustStore({ openpgpKeyrings: [{ name: "both.asc", text: `${rob ?? ""}\n${alice ?? ""}` }] });
+    expect(store.openpgp).toHaveLength(2);
+    expect((await check(named("openpgp-subkey"), store)).signature.status).toBe("valid");
+    const broken = `${rob ?? ""}\n-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxx\n-----END PGP PUBLIC KEY BLOCK-----\n`;
+    await expect(buildTrustStore({ openpgpKeyrings: [{ name: "k.asc", text: broken }] })).rejects.toThrow(/k\.asc \(armored block 2\)/);
+  });
+
   test("broken key material in the policy or in key files is an input error, not a silent drop", async () => {
     await expect(buildTrustStore({ openpgpKeyrings: [{ name: "k.asc", text: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxx\n" }] })).rejects.toBeInstanceOf(TrustInputError);
     await expect(buildTrustStore({ allowedSigners: [{ name: "as", text: "a@b ssh-ed25519 !!!\n" }] })).rejects.toThrow(/as:1/);
