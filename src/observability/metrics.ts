@@ -159,7 +159,13 @@ export class VouchMetrics {
         let active = 0;
         let delayed = 0;
         for (const source of sources) {
-          const depth = await source.depth();
+          let depth;
+          try {
+            depth = await source.depth();
+          } catch {
+            // The queue's store is unreachable (readiness says so): leave the series out rather than fail the scrape.
+            return;
+          }
           waiting += depth.waiting;
           active += depth.active;
           delayed += depth.delayed;

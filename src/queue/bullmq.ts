@@ -142,6 +142,11 @@ export class BullMqQueue implements JobQueue, QueueDepthSource {
     return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0 };
   }
 
+  /** Readiness: Redis answers a PING on the queue's connection (which fails fast while Redis is away). */
+  async ping(): Promise<void> {
+    await this.#commands.ping();
+  }
+
   async onIdle(): Promise<void> {
     for (;;) {
       const d = await this.depth();

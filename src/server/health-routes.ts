@@ -119,3 +119,10 @@ export function withoutUrlCredentials(text: string): string {
 export function ledgerReadiness(ledger: { head(chain: string): Promise<unknown> }): ReadinessCheck {
   return { name: "ledger", check: async () => void (await ledger.head("vouch-readiness-probe/none")) };
 }
+
+/** A readiness check for a queue that can be asked (BullMQ: Redis answers PING); none for the in-process queue. */
+export function queueReadiness(queue: object): ReadinessCheck[] {
+  const ping = (queue as { ping?: unknown }).ping;
+  if (typeof ping !== "function") return [];
+  return [{ name: "queue", check: async () => void (await (ping as () => Promise<unknown>).call(queue)) }];
+}

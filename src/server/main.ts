@@ -30,7 +30,7 @@ import { VERIFIER_ID, VERSION } from "../version.js";
 import { VouchMetrics } from "../observability/metrics.js";
 import { instrumentHandler, instrumentLedger } from "../observability/instrument.js";
 import { parseObservabilityConfig } from "../observability/config.js";
-import { createHealthRoutes, ledgerReadiness } from "./health-routes.js";
+import { createHealthRoutes, ledgerReadiness, queueReadiness } from "./health-routes.js";
 import { parseSweepConfig } from "../sweeper/config.js";
 import { startServerSweeper } from "../sweeper/schedule.js";
 import type { SweepClient } from "../sweeper/sweep.js";
@@ -154,7 +154,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
         });
   metrics.watchQueue(queue);
   const health = createHealthRoutes({
-    readiness: [ledgerReadiness(ledger)],
+    readiness: [ledgerReadiness(ledger), ...queueReadiness(queue)],
     draining: () => draining,
     metrics,
     metricsTokenSha256: observability.metricsTokenSha256,
