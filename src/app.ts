@@ -118,7 +118,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
    */
   const gitEvidence = async (
     octokit: GitHubClient,
-    repo: Pick<RepoRef, "owner" | "repo">,
+    repo: Pick<RepoRef, "owner" | "repo" | "repositoryId">,
     change: Change,
     exclude: string[],
     policy: Policy,
@@ -130,6 +130,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     return gatherGitEvidence(octokit, options.git, {
       owner: repo.owner,
       repo: repo.repo,
+      repositoryId: repo.repositoryId,
       change,
       exclude,
       observedAt,
@@ -139,7 +140,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
   };
 
   /** A push: its files, whether it merged a pull request Vouch passed, signatures, and the teams the policy names. */
-  const gatherPush = async (octokit: GitHubClient, push: PushTarget, policy: Policy | null, observedAt: Date): Promise<Gathered> => {
+  const gatherPush = async (octokit: GitHubClient, push: PushTarget, policy: Policy | null, observedAt: Date, repositoryId: number | null): Promise<Gathered> => {
     const change = await pushChange(octokit, push);
     if (!policy || !change.push) return { change };
     if (!push.deleted && push.ref.startsWith("refs/heads/")) {
@@ -156,7 +157,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     for (const team of githubTeamsNamed(policy)) teams.push((await teamSnapshot(octokit, team, deps.now)).snapshot);
     // New commits are those not already on the branch before the push (for a new ref: not on the default branch).
     const exclude = push.created || /^0+$/.test(push.before) ? [push.defaultBranch] : [push.before];
-    const objects = await gitEvidence(octokit, push, change, change.push.initial ? [] : exclude, policy, observedAt, push.defaultBranch);
+    const objects = await gitEvidence(octokit, { ...push, repositoryId }, change, change.push.initial ? [] : exclude, policy, observedAt, push.defaultBranch);
     return { change, teams, ...objects };
   };
 
@@ -246,7 +247,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
       headSha: p.deleted ? p.before : p.after,
       onlyWhenProtected: p.deleted,
       policyRef: p.repository.default_branch,
-      gather: (policy, { observedAt }) => gatherPush(context.octokit, push, policy, observedAt),
+      gather: (policy, { observedAt }) => gatherPush(context.octokit, push, policy, observedAt, repo.repositoryId),
       afterJudged: (judged) => pushAlert(context.octokit, context.id, push, judged),
     });
   });
@@ -333,6 +334,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
           },
           policy,
           observedAt,
+          repo.repositoryId,
         ),
     });
   };

@@ -12,6 +12,7 @@ import { newCommits, CommitLimitError } from "../git/commit-changes.js";
 import { buildTrustStore } from "../controls/signatures/trust.js";
 import { signatureEvidence, trustedKeyEvidence } from "../controls/signatures/evidence.js";
 import { webFlowKeyring } from "../controls/signatures/web-flow.js";
+import { repositoryKey, type FirstObservations } from "../ledger/first-observations.js";
 import { rangeSecretEvidence, secretsRequired, SecretScanInputError } from "../evidence/secret-scan.js";
 import type { GitHubClient } from "./client.js";
 
@@ -20,6 +21,11 @@ export interface GitAccess {
   /** e.g. https://github.com (see githubEndpoints().gitBaseUrl). */
   baseUrl: string;
   dataDir: string;
+  /**
+   * When each object was first observed, kept across evaluations: signatures are judged at that
+   * time. Without it, each evaluation judges at its own observation time.
+   */
+  observations?: FirstObservations;
 }
 
 /** Commits verified per evaluation at most; a larger change is an evidence gap, never a partial pass. */
@@ -35,6 +41,8 @@ export function signaturesRequired(policy: Policy, change: Change): boolean {
 export interface GitEvidenceTarget {
   owner: string;
   repo: string;
+  /** Numeric repository id, the key first observations are recorded under (the name when unknown). */
+  repositoryId: number | null;
   change: Change;
   /** Commits (or refs) whose history is not new: the base, the push's `before`, or the default branch. */
   exclude: string[];
@@ -83,7 +91,20 @@ export async function gatherGitEvidence(octokit: GitHubClient, git: GitAccess | 
         ...(policy.signatures.keys.includes("policy") ? { policy } : {}),
         bindIdentity: policy.signatures.identity === "committer",
       });
-      out.signatures = await signatureEvidence(source, ids, trust, target.observedAt, trustedKeyEvidence(trust, target.observedAt));
+      let firstObserved: Map<string, Date> | undefined;
+      if (git.observations) {
+        const repository = repositoryKey({ id: target.repositoryId, fullName: `${target.owner}/${target.repo}` });
+        try {
+          firstObserved = await git.observations.observe(repository, ids, target.observedAt);
+        } catch (error) {
+          // Without the recorded times the trusted time is unknown: never guess it.
+          const reason = `recording or reading when they were first observed failed: ${error instanceof Error ? error.message : String(error)}`;
+          out.gaps.push({ what: `the trusted time of the signatures of ${change.ref} at ${change.headSha}`, reason });
+        }
+      }
+      if (!git.observations || firstObserved) {
+        out.signatures = await signatureEvidence(source, ids, trust, target.observedAt, trustedKeyEvidence(trust, target.observedAt), firstObserved);
+      }
     }
     if (wantSecrets) {
       out.secrets = await rangeSecretEvidence(source, {

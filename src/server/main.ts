@@ -24,6 +24,7 @@ import { createHttpServer, type HttpTimeouts } from "./http-server.js";
 import { startSetupMode } from "./setup-mode.js";
 import { loadKeyRing } from "../keys/keyring.js";
 import { defaultLedgerUrl, openLedger } from "../ledger/open.js";
+import { openFirstObservations } from "../ledger/first-observations.js";
 import { scheduleCheckpoints } from "../ledger/checkpoints.js";
 import { summariseError } from "../queue/error-summary.js";
 import { VERIFIER_ID, VERSION } from "../version.js";
@@ -92,6 +93,8 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     await openLedger(defaultLedgerUrl(env), { signer: keys.signer, ...(config.ledgerSchema ? { schema: config.ledgerSchema } : {}) }),
     metrics,
   );
+  // First observations of git objects live next to the ledger: signatures are judged at that time.
+  const observations = await openFirstObservations(defaultLedgerUrl(env), config.ledgerSchema ? { schema: config.ledgerSchema } : {});
   const stopCheckpoints = works
     ? scheduleCheckpoints(ledger, {
         onError: (error) => {
@@ -116,7 +119,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     ...(overrides.now ? { now: overrides.now } : {}),
     appId: app.appId,
     metrics,
-    git: { baseUrl: config.github.gitBaseUrl, dataDir: config.dataDir },
+    git: { baseUrl: config.github.gitBaseUrl, dataDir: config.dataDir, observations },
     evaluationsDir: join(config.dataDir, "evaluations"),
     attest: {
       ledger,
@@ -141,6 +144,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
   } catch (error) {
     await stopCheckpoints();
     await ledger.close();
+    await observations.close();
     throw error;
   }
   const ingress =
@@ -194,6 +198,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
       await queue.close();
       await stopCheckpoints();
       await ledger.close();
+      await observations.close();
       log.info("Vouch stopped");
     })();
     return closing;

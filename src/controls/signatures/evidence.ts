@@ -24,14 +24,20 @@ export function trustedKeyEvidence(trust: TrustStore, readAt: Date): TrustedKeyE
   ];
 }
 
-/** Verifies `ids` at the trusted time `at`; object read errors propagate (the caller decides how to report them). */
+/**
+ * Verifies `ids` at the trusted time `at`, or per object at its first observation when
+ * `firstObserved` has one; each object records the time it was judged at. Object read errors
+ * propagate (the caller decides how to report them).
+ */
 export async function signatureEvidence(
   source: ObjectSource,
   ids: readonly string[],
   trust: TrustStore,
   at: Date,
   keys: TrustedKeyEvidence[],
+  firstObserved: ReadonlyMap<string, Date> = new Map(),
 ): Promise<SignatureEvidence> {
+  const timeOf = (id: string): Date => firstObserved.get(id) ?? at;
   const signedBy = new Map<string, { name: string; email: string } | null>();
   const digests = new Map<string, { rawObjectDigest: string; payloadDigest: string | null }>();
   // Reads each object once: the verifier gets the bytes, and the committer is noted on the way.
@@ -51,8 +57,15 @@ export async function signatureEvidence(
     },
   };
   const objects: SignedObjectEvidence[] = [];
-  for await (const v of verifyRevisions(recording, ids, trust, at)) {
-    objects.push({ id: v.id, type: v.type, signature: { ...v.signature }, signedBy: signedBy.get(v.id) ?? null, ...digests.get(v.id) });
+  for await (const v of verifyRevisions(recording, ids, trust, timeOf)) {
+    objects.push({
+      id: v.id,
+      type: v.type,
+      signature: { ...v.signature },
+      signedBy: signedBy.get(v.id) ?? null,
+      ...digests.get(v.id),
+      trustedAt: timeOf(v.id).toISOString(),
+    });
     signedBy.delete(v.id);
     digests.delete(v.id);
   }

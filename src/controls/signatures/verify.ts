@@ -185,7 +185,8 @@ export interface VerifyRevisionsOptions {
 }
 
 /**
- * Verifies objects by id, streaming, in input order: memory stays bounded by the concurrency
+ * Verifies objects by id, streaming, in input order, each at its trusted time (`at`, or `at(id)`
+ * when each object has its own first-observation time): memory stays bounded by the concurrency
  * window however many ids there are. Objects that do not hash to their id, or are too large,
  * become `malformed` verdicts; a missing object or a broken source is an input error and rejects.
  */
@@ -193,13 +194,14 @@ export async function* verifyRevisions(
   source: ObjectSource,
   ids: Iterable<string> | AsyncIterable<string>,
   trust: TrustStore,
-  at: Date,
+  at: Date | ((id: string) => Date),
   options: VerifyRevisionsOptions = {},
 ): AsyncGenerator<ObjectVerdict> {
   const window = Math.max(1, options.concurrency ?? 32);
+  const timeOf = typeof at === "function" ? at : () => at;
   const settle = async (id: string): Promise<ObjectVerdict> => {
     try {
-      return await verifyObject(await source.read(id), trust, at);
+      return await verifyObject(await source.read(id), trust, timeOf(id));
     } catch (e) {
       if (e instanceof ObjectReadError && (e.code === "hash_mismatch" || e.code === "too_large")) {
         return { id, type: "commit", signature: verdict("malformed", e.message) };
