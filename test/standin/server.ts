@@ -14,13 +14,15 @@ export interface FailureRule {
   method?: string;
   /** Matched against the request path, e.g. `/api/v3/repos/` or `/api/graphql`. */
   pathPrefix?: string;
-  /** The answer's status; ignored with `hangMs`. */
-  status: number;
+  /** The answer's status (default 500); ignored with `hangMs` or `delayMs`. */
+  status?: number;
   /**
    * Instead of answering, hold the request this long and then drop the connection, without
    * processing it: a GitHub that does not answer, as a client with a shorter timeout sees it.
    */
   hangMs?: number;
+  /** Hold the request this long, then answer it normally: a slow GitHub. */
+  delayMs?: number;
   headers?: Record<string, string>;
   body?: unknown;
   /** How many matching requests fail; default 1. */
@@ -41,7 +43,7 @@ export interface ServerDeps {
 
 export class StandInServer {
   private readonly server: Server;
-  private readonly failures: Array<Required<Pick<FailureRule, "status" | "count">> & FailureRule> = [];
+  private readonly failures: Array<Required<Pick<FailureRule, "count">> & FailureRule> = [];
   private builders: Builders | undefined;
   private origin = "";
 
@@ -122,12 +124,15 @@ export class StandInServer {
       res.destroy();
       return;
     }
-    if (failure) {
+    if (failure?.delayMs !== undefined) {
+      await new Promise((r) => setTimeout(r, failure.delayMs));
+    } else if (failure) {
+      const status = failure.status ?? 500;
       req.resume();
-      entry.status = failure.status;
+      entry.status = status;
       send(res, {
-        status: failure.status,
-        body: failure.body ?? { message: STATUS_CODES[failure.status] ?? "Error", documentation_url: DOCS },
+        status,
+        body: failure.body ?? { message: STATUS_CODES[status] ?? "Error", documentation_url: DOCS },
         headers: failure.headers ?? {},
       });
       return;
