@@ -162,7 +162,9 @@ async function main(): Promise<void> {
     figures[`${label}: completed checks (per s)`] = round(phase.completedPerSecond);
     figures[`${label}: delivery to completed check p50/p99 (ms)`] = `${round(phase.latencyP50)} / ${round(phase.latencyP99)}`;
     figures[`${label}: CPU ms per check`] = phase.cpuPerCheck;
-    figures[`${label}: machine CPU busy (%)`] = round(phase.machineBusy * 100);
+    figures[`${label}: machine CPU busy (%), of which Vouch and the stand-in (%)`] = `${round(phase.machineBusy * 100)}, ${round(phase.benchShare * 100)}`;
+    // What the cores could do for this pipeline if it had them to itself: the limit any number of workers meets.
+    figures[`${label}: CPU-bound ceiling on ${availableParallelism()} cores (checks/s)`] = round((availableParallelism() * 1000) / phase.pipelineMs);
     throughput.push(phase.completedPerSecond);
   }
   figures["throughput ratio, 2 workers / 1"] = throughput.length === 2 ? round(throughput[1]! / throughput[0]!, 2) : "not measured (no worker role)";
@@ -173,6 +175,17 @@ async function main(): Promise<void> {
   await audit(allKeys, figures);
 
   for (const p of processes) figures[`peak RSS ${p.label} (MiB)`] = p.peakRssMiB() ?? "?";
+  if (roles) {
+    // The ingress's own capacity: workers stopped, the same payloads under fresh GUIDs sent as fast
+    // as 64 connections allow. The jobs stay in the run's queue and are deleted with it.
+    await Promise.all(processes.filter((p) => p.label.startsWith("worker")).map((p) => p.stop()));
+    const again = await signDeliveries(planned.slice(WARM_UP, WARM_UP + perPhase).map(asItem), SECRET);
+    const burst = await sendPaced(url, again, { ratePerSecond: Number.POSITIVE_INFINITY, maxInFlight: 64, deadline });
+    const accepted = acceptance(burst, again.length);
+    figures["ingress alone, unpaced: accepted (deliveries/s)"] = round(accepted.perSecond);
+    figures["ingress alone: answer p50/p99 (ms)"] = `${round(accepted.p50)} / ${round(accepted.p99)}`;
+    figures[`peak RSS ingress (MiB)`] = ingress.peakRssMiB() ?? "?";
+  }
   figures["peak RSS stand-in (MiB)"] = peakRss(standIn?.pid) ?? "?";
   figures["seeding (s)"] = round(ready.seedMs / 1000);
   figures["run time (s)"] = round((wallNow() - started) / 1000);
@@ -188,6 +201,10 @@ interface PhaseFigures {
   machineBusy: number;
   /** CPU ms per completed check, by process. */
   cpuPerCheck: string;
+  /** CPU ms per check of Vouch's processes and the stand-in together (not Redis, PostgreSQL or the driver). */
+  pipelineMs: number;
+  /** Share of the machine's CPU time those processes got during the phase. */
+  benchShare: number;
   acceptedPerSecond: number;
   answerP50: number;
   answerP99: number;
@@ -208,20 +225,14 @@ async function runPhase(url: string, deliveries: SignedDelivery[], ratePerSecond
   const cpuBefore = cpuSnapshot();
   const machineBefore = machineTicks();
   const results = await sendPaced(url, deliveries, { ratePerSecond, maxInFlight: 64, deadline });
-  const bad = results.filter((r) => r.status !== 202);
-  if (results.length < deliveries.length) throw new Error(`time cap: only ${results.length} of ${deliveries.length} deliveries were sent`);
-  if (bad.length > 0) {
-    const statuses = [...new Set(bad.map((r) => r.status))].join(", ");
-    throw new Error(`${bad.length} of ${results.length} deliveries were not accepted (status ${statuses}); ingress log:\n${tail(processes[0]!.logFile)}`);
-  }
-  const first = Math.min(...results.map((r) => r.sentAt));
-  const last = Math.max(...results.map((r) => r.answeredAt));
+  const accepted = acceptance(results, deliveries.length);
   await waitForChecks(results);
   const cpuAfter = cpuSnapshot();
   const machineAfter = machineTicks();
-  const cpuPerCheck = [...cpuAfter]
-    .map(([label, after]) => `${label} ${round(((after - (cpuBefore.get(label) ?? Number.NaN)) * 1000) / results.length)}`)
-    .join(", ");
+  const cpuMs = [...cpuAfter].map(([label, after]) => [label, ((after - (cpuBefore.get(label) ?? Number.NaN)) * 1000) / results.length] as const);
+  const cpuPerCheck = cpuMs.map(([label, ms]) => `${label} ${round(ms)}`).join(", ");
+  const pipelineMs = cpuMs.filter(([label, ms]) => label !== "driver" && Number.isFinite(ms)).reduce((sum, [, ms]) => sum + ms, 0);
+  const phaseSeconds = (machineAfter.total - machineBefore.total) / (100 * availableParallelism());
   const latencies = results.map((r) => completedAt.get(r.key)! - r.sentAt);
   // Throughput in the middle of the phase (10th to 90th completion), free of ramp-up and tail.
   const done = results.map((r) => completedAt.get(r.key)!).sort((a, b) => a - b);
@@ -229,14 +240,30 @@ async function runPhase(url: string, deliveries: SignedDelivery[], ratePerSecond
   const hi = Math.max(lo + 1, Math.ceil(done.length * 0.9) - 1);
   return {
     machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
+    benchShare: (pipelineMs * results.length) / 1000 / (phaseSeconds * availableParallelism()),
+    pipelineMs,
     cpuPerCheck,
-    acceptedPerSecond: results.length / ((last - first) / 1000),
-    answerP50: percentile(results.map((r) => r.answeredAt - r.sentAt), 50),
-    answerP99: percentile(results.map((r) => r.answeredAt - r.sentAt), 99),
+    acceptedPerSecond: accepted.perSecond,
+    answerP50: accepted.p50,
+    answerP99: accepted.p99,
     completedPerSecond: (hi - lo) / ((done[hi]! - done[lo]!) / 1000),
     latencyP50: percentile(latencies, 50),
     latencyP99: percentile(latencies, 99),
   };
+}
+
+/** Deliveries answered 202 per second over the sending window, and the answer times; anything else than 202 fails the run. */
+function acceptance(results: SendResult[], sent: number): { perSecond: number; p50: number; p99: number } {
+  if (results.length < sent) throw new Error(`time cap: only ${results.length} of ${sent} deliveries were sent`);
+  const bad = results.filter((r) => r.status !== 202);
+  if (bad.length > 0) {
+    const statuses = [...new Set(bad.map((r) => r.status))].join(", ");
+    throw new Error(`${bad.length} of ${results.length} deliveries were not accepted (status ${statuses}); ingress log:\n${tail(processes[0]!.logFile)}`);
+  }
+  const first = Math.min(...results.map((r) => r.sentAt));
+  const last = Math.max(...results.map((r) => r.answeredAt));
+  const answers = results.map((r) => r.answeredAt - r.sentAt);
+  return { perSecond: results.length / ((last - first) / 1000), p50: percentile(answers, 50), p99: percentile(answers, 99) };
 }
 
 async function waitForChecks(results: SendResult[]): Promise<void> {
