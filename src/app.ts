@@ -10,6 +10,8 @@ import type { Account } from "./evidence/review.js";
 import type { Policy } from "./policy/schema.js";
 import { gatherGitEvidence, type GitAccess } from "./github/git-evidence.js";
 import { gatherMergeGroupEvidence } from "./github/merge-group.js";
+import { codeownersTeams, readCodeowners } from "./github/codeowners-source.js";
+import { usesCodeowners } from "./engine/codeowners.js";
 import { readRepositoryFile } from "./github/policy-source.js";
 import type { GitHubClient } from "./github/client.js";
 import { runEvaluation, type AttestDeps, type EvaluationDeps, type EvaluationTarget, type Gathered } from "./github/run-evaluation.js";
@@ -101,13 +103,15 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
         const target = { owner: repo.owner, repo: repo.repo, number: pr.number };
         const { change } = await pullRequestChange(octokit, target);
         if (!policy) return { change };
+        // CODEOWNERS comes from the base branch, like the policy, so a pull request cannot choose its own owners.
+        const codeowners = usesCodeowners(policy) ? await readCodeowners(octokit, { owner: repo.owner, repo: repo.repo, ref: pr.baseRef }) : undefined;
         const review = await gatherReviewEvidence(octokit, target, {
-          teams: githubTeamsNamed(policy),
+          teams: [...new Set([...githubTeamsNamed(policy), ...(codeowners ? codeownersTeams(codeowners) : [])])].sort(),
           knownPushers: pr.pusher ? [pr.pusher] : [],
           now: deps.now,
         });
         const objects = await gitEvidence(octokit, repo, change, change.baseSha ? [change.baseSha] : [], policy, observedAt, pr.baseRef);
-        return { change, review: review.review, teams: review.teams, ...objects, gaps: [...review.gaps, ...objects.gaps] };
+        return { change, review: review.review, teams: review.teams, ...(codeowners ? { codeowners } : {}), ...objects, gaps: [...review.gaps, ...objects.gaps] };
       },
     });
 

@@ -14,6 +14,7 @@ import { secretsControl } from "../controls/secrets/control.js";
 import { mergeQueueControl } from "../controls/merge-queue/index.js";
 import type { ControlId, ControlResult, Finding } from "./findings.js";
 import { type TouchedNamespace, touchedNamespaces } from "./namespaces.js";
+import { applyCodeowners } from "./codeowners.js";
 
 export type Conclusion = "success" | "failure" | "neutral";
 
@@ -69,7 +70,8 @@ function evaluateValid(
   evidence: Evidence,
   controls: readonly Control[],
 ): Verdict {
-  const policy = loaded.policy;
+  // `from_codeowners` namespaces become one namespace per CODEOWNERS rule owning a changed path.
+  const { policy, findings: codeownersFindings } = applyCodeowners(loaded.policy, evidence);
   const touched = touchedNamespaces(policy.namespaces, evidence.change);
   const input: ControlInput = { policy, evidence, touched };
 
@@ -89,9 +91,15 @@ function evaluateValid(
     }),
   );
   const unavailable = unjudgedRequirements(policy, touched, new Set(controls.map((c) => c.id)));
-  if (gapFindings.length + unavailable.length > 0) {
-    const extra = [...gapFindings, ...unavailable];
-    results[0] = { ...results[0]!, status: "fail", summary: "Some requirements could not be judged.", findings: extra };
+  if (gapFindings.length + unavailable.length + codeownersFindings.length > 0) {
+    const extra = [...codeownersFindings, ...gapFindings, ...unavailable];
+    const failed = extra.some((f) => f.severity === "error");
+    results[0] = {
+      ...results[0]!,
+      status: failed ? "fail" : "pass",
+      summary: failed ? "Some requirements could not be judged." : results[0]!.summary,
+      findings: extra,
+    };
   }
 
   const findings = results

@@ -216,6 +216,16 @@ const SecretEvidence = z
   })
   .strict();
 
+const CodeownersEvidence = z
+  .object({
+    path: z.string().nullable().describe("The file used (.github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS, the first that exists), or null."),
+    ref: z.string().describe("The branch it was read from."),
+    sha: z.string().optional(),
+    rules: z.array(z.object({ line: z.number().int().positive(), pattern: z.string(), owners: z.array(z.string()) }).strict()),
+    errors: z.array(z.object({ line: z.number().int().nonnegative(), message: z.string() }).strict()).describe("Malformed lines (line 0: the whole file)."),
+  })
+  .strict();
+
 const MergeGroupEvidence = z
   .object({
     headRef: z.string().describe("The group's branch, gh-readonly-queue/<base>/pr-<N>-<sha>."),
@@ -250,6 +260,7 @@ export const EvidenceSchema = z
     change: Change,
     gaps: z.array(z.object({ what: z.string(), reason: z.string() }).strict()),
     review: ReviewEvidence.optional(),
+    codeowners: CodeownersEvidence.optional().describe("The base branch's CODEOWNERS, parsed, when the policy seeds owners from it."),
     mergeGroup: MergeGroupEvidence.optional().describe("A merge group's pull requests, their verdicts and the recomposed tree."),
     teams: z.array(TeamSnapshot).optional(),
     signatures: SignatureEvidence.optional().describe("Signature verdicts of the change's new commits and tags."),

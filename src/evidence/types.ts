@@ -6,6 +6,7 @@
 import type { Policy } from "../policy/schema.js";
 import type { PushPullRequest, ReviewEvidence, TeamSnapshot } from "./review.js";
 import type { MergeGroupEvidence } from "./merge-group.js";
+import type { CodeownersEvidence } from "./codeowners.js";
 import type { SignatureFormat, SignatureStatus } from "../controls/signatures/types.js";
 import type { SecretFinding } from "../controls/secrets/types.js";
 
@@ -109,6 +110,8 @@ export interface Evidence {
   gaps: EvidenceGap[];
   /** Commits, reviews and pushers of a pull request, for the review control. */
   review?: ReviewEvidence;
+  /** The base branch's CODEOWNERS, parsed, when a namespace seeds owners from it (`from_codeowners`). */
+  codeowners?: CodeownersEvidence;
   /** Memberships of the GitHub teams the policy names, read at gather time. */
   teams?: TeamSnapshot[];
   /** The pull requests of a merge group, their verdicts and the recomposed tree, for the merge-queue control. */

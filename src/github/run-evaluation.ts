@@ -7,6 +7,7 @@
 import type { Change, Evidence, EvidenceGap, LoadedPolicy, SecretEvidence, SignatureEvidence } from "../evidence/types.js";
 import type { ReviewEvidence, TeamSnapshot } from "../evidence/review.js";
 import type { MergeGroupEvidence } from "../evidence/merge-group.js";
+import type { CodeownersEvidence } from "../evidence/codeowners.js";
 import type { Policy } from "../policy/schema.js";
 import { EVIDENCE_SCHEMA } from "../evidence/types.js";
 import { evaluate, type Verdict } from "../engine/evaluate.js";
@@ -63,6 +64,7 @@ export interface Gathered {
   review?: ReviewEvidence;
   teams?: TeamSnapshot[];
   mergeGroup?: MergeGroupEvidence;
+  codeowners?: CodeownersEvidence;
   signatures?: SignatureEvidence;
   secrets?: SecretEvidence;
   gaps?: EvidenceGap[];
@@ -292,6 +294,7 @@ async function judge(
     ...(gathered.review ? { review: gathered.review } : {}),
     ...(gathered.teams ? { teams: gathered.teams } : {}),
     ...(gathered.mergeGroup ? { mergeGroup: gathered.mergeGroup } : {}),
+    ...(gathered.codeowners ? { codeowners: gathered.codeowners } : {}),
     ...(gathered.signatures ? { signatures: gathered.signatures } : {}),
     ...(gathered.secrets ? { secrets: gathered.secrets } : {}),
     gaps: [

@@ -69,10 +69,25 @@ export const Namespace = z
     forbid: z.array(OperationName).default([]).describe("Operations on the protected refs that are violations."),
     review: ReviewRequirement.optional(),
     signatures: SignatureRequirement.optional(),
+    from_codeowners: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Seed path owners from the base branch's CODEOWNERS: every rule with owners becomes a path namespace with this namespace's refs and review requirement, its owners the approvers. Takes no paths, owners, forbid or review.from.",
+      ),
   })
   .strict()
-  .refine((ns) => ns.refs.length > 0 || ns.paths.length > 0, {
+  .refine((ns) => ns.refs.length > 0 || ns.paths.length > 0 || ns.from_codeowners, {
     message: "a namespace must list at least one ref or path pattern",
+  })
+  .superRefine((ns, ctx) => {
+    if (!ns.from_codeowners) return;
+    const own = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
+    if (ns.paths.length > 0) own("paths", "a from_codeowners namespace takes its paths from CODEOWNERS; remove paths");
+    if (ns.owners.length > 0) own("owners", "a from_codeowners namespace takes its owners from CODEOWNERS; remove owners");
+    if (ns.forbid.length > 0) own("forbid", "a from_codeowners namespace guards paths, not ref operations; put forbid in a namespace of its own");
+    if (!ns.review || ns.review.approvals < 1) own("review", "a from_codeowners namespace needs review: { approvals: 1 } or more, the approvals each CODEOWNERS rule's owners must give");
+    else if (ns.review.from.length > 0) own("review", "a from_codeowners namespace's approvers are the CODEOWNERS owners; remove review.from");
   });
 
 export const SignaturePolicy = z

@@ -15,11 +15,14 @@ import { involvedPeople } from "./independence.js";
 import { displayName, isBot } from "./people.js";
 import { principalIncludes, resolvePrincipal } from "./principals.js";
 import { standings } from "./standing.js";
+import { selfProtectedPaths } from "../../engine/codeowners.js";
 
 /**
- * Files that define who may approve what. A change to them is judged by the base branch's policy
- * and needs the approval of a namespace whose paths cover them: that namespace's reviewers are
- * the policy's owners. (Add CODEOWNERS here when policies can seed owners from it.)
+ * Files that define who may approve what: the policy file and, when the policy seeds owners from
+ * CODEOWNERS, every place GitHub reads CODEOWNERS from (adding one elsewhere would change which
+ * file wins). A change to them is judged by the base branch's policy and needs the approval of a
+ * namespace whose paths cover them: that namespace's reviewers are the policy's owners.
+ * CODEOWNERS_PATHS join these (selfProtectedPaths) when the evidence carries a CODEOWNERS reading.
  */
 export const SELF_PROTECTED_PATHS: readonly string[] = [POLICY_PATH];
 
@@ -37,21 +40,18 @@ function requiringNamespaces(input: ControlInput): NamespacePolicy[] {
 }
 
 /** Self-protected files the change touches; with a partial file list we cannot rule them out. */
-function selfProtectedTouched(change: Change): string[] | "maybe" {
+function selfProtectedTouched(change: Change, paths: readonly string[]): string[] | "maybe" {
   const hit = change.files
     .flatMap((f) => [f.path, f.previousPath])
-    .filter((p): p is string => p !== undefined && SELF_PROTECTED_PATHS.includes(p));
+    .filter((p): p is string => p !== undefined && paths.includes(p));
   if (hit.length > 0) return [...new Set(hit)];
   return change.filesComplete ? [] : "maybe";
 }
 
-function policyOwnersNamespaces(policy: Policy, ref: string): NamespacePolicy[] {
-  return policy.namespaces.filter(
-    (ns) =>
-      (ns.review?.approvals ?? 0) > 0 &&
-      refMatches(ns, ref) &&
-      ns.paths.length > 0 &&
-      SELF_PROTECTED_PATHS.every((p) => globMatcher(ns.paths)(p)),
+/** Self-protected paths no namespace with a review requirement on this ref covers. */
+function unownedSelfProtected(policy: Policy, ref: string, paths: readonly string[]): string[] {
+  return paths.filter(
+    (p) => !policy.namespaces.some((ns) => (ns.review?.approvals ?? 0) > 0 && refMatches(ns, ref) && ns.paths.length > 0 && globMatcher(ns.paths)(p)),
   );
 }
 
@@ -63,7 +63,7 @@ export const reviewControl: Control = {
     if (input.evidence.change.kind === "push") return false;
     // A merge group's approvals are those of its pull requests: the merge-queue control judges it.
     if (input.evidence.change.kind === "merge_group") return false;
-    const self = selfProtectedTouched(input.evidence.change);
+    const self = selfProtectedTouched(input.evidence.change, selfProtectedPaths(SELF_PROTECTED_PATHS, input.evidence));
     return requiringNamespaces(input).length > 0 || self === "maybe" || self.length > 0;
   },
   evaluate(input) {
@@ -77,16 +77,18 @@ function evaluateReview(input: ControlInput): ControlResult {
   const findings: Finding[] = [];
   const namespaces = requiringNamespaces(input);
 
-  const self = selfProtectedTouched(change);
-  if ((self === "maybe" || self.length > 0) && policyOwnersNamespaces(policy, change.ref).length === 0) {
+  const protectedPaths = selfProtectedPaths(SELF_PROTECTED_PATHS, evidence);
+  const self = selfProtectedTouched(change, protectedPaths);
+  const unowned = unownedSelfProtected(policy, change.ref, self === "maybe" ? protectedPaths : self);
+  if (unowned.length > 0) {
     const what = self === "maybe" ? "may change the policy (its file list is incomplete)" : `changes ${self.join(", ")}`;
     findings.push({
       code: "review.policy_unowned",
       control: "review",
       severity: "error",
-      message: `This change ${what}, and no namespace with a review requirement covers ${SELF_PROTECTED_PATHS.join(", ")}: nobody is named to approve changes to the policy itself.`,
-      remedy: `Add a namespace to the base branch's policy, e.g. { name: policy, paths: [${POLICY_PATH}], review: { approvals: 2, from: [<policy owners>] } }, then have those owners approve.`,
-      location: { path: POLICY_PATH },
+      message: `This change ${what}, and no namespace with a review requirement covers ${unowned.join(", ")}: nobody is named to approve changes to the policy itself.`,
+      remedy: `Add a namespace to the base branch's policy, e.g. { name: policy, paths: [${protectedPaths.join(", ")}], review: { approvals: 2, from: [<policy owners>] } }, then have those owners approve.`,
+      location: { path: unowned[0]! },
     });
   }
 
