@@ -41,6 +41,7 @@ export type RejectReason =
 /** What went wrong, for `vouch_failures_total{kind}`. */
 export type FailureKind =
   | "delivery_attempt"
+  | "delivery_gave_up"
   | "evaluation_failed_closed"
   | "ledger_checkpoint"
   | "request_handler"
@@ -66,6 +67,7 @@ export class VouchMetrics {
   readonly #ledgerAppends: Counter<"kind" | "result">;
   readonly #failures: Counter<"kind">;
   readonly #redeliveries: Counter<"outcome">;
+  readonly #jobs: Counter<"event" | "outcome">;
   readonly #queueSources: QueueDepthSource[] = [];
   /** Latest rate-limit reading per client lane (installation or app) and resource. */
   readonly #rateLimits = new Map<string, RateLimitReading>();
@@ -146,6 +148,12 @@ export class VouchMetrics {
       labelNames: ["outcome"],
       registers,
     });
+    this.#jobs = new Counter({
+      name: "vouch_jobs_total",
+      help: "Job attempts' outcomes by event: completed, retry, failed (gave up), superseded (a newer head), rate_limited (delayed).",
+      labelNames: ["event", "outcome"],
+      registers,
+    });
     const sources = this.#queueSources;
     new Gauge({
       name: "vouch_queue_jobs",
@@ -215,6 +223,12 @@ export class VouchMetrics {
 
   ledgerAppended(kind: string, duplicate: boolean): void {
     this.#ledgerAppends.inc({ kind, result: duplicate ? "duplicate" : "written" });
+  }
+
+  /** How a job attempt ended, as the queue saw it; a job that gave up also counts as a failure. */
+  jobOutcome(outcome: "completed" | "retry" | "failed" | "superseded" | "rate_limited", event: string): void {
+    this.#jobs.inc({ event: eventLabel(event), outcome });
+    if (outcome === "failed") this.failure("delivery_gave_up");
   }
 
   failure(kind: FailureKind): void {

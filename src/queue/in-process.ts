@@ -38,6 +38,8 @@ export interface InProcessQueueOptions {
   backoffMs?: (attempt: number) => number;
   /** Jobs waiting or retrying beyond which enqueue refuses (the ingress then answers 503). */
   maxPending?: number;
+  /** Each attempt's outcome (for metrics): completed, retry (will run again) or failed (gave up). */
+  onOutcome?: (outcome: "completed" | "retry" | "failed", job: DeliveryJob) => void;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 4;
@@ -56,6 +58,7 @@ export class InProcessQueue implements JobQueue, QueueDepthSource {
   readonly #maxAttempts: number;
   readonly #backoffMs: (attempt: number) => number;
   readonly #maxPending: number;
+  readonly #onOutcome: NonNullable<InProcessQueueOptions["onOutcome"]>;
   readonly #ready: Entry[] = [];
   #running = 0;
   #retrying = 0;
@@ -73,6 +76,7 @@ export class InProcessQueue implements JobQueue, QueueDepthSource {
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
     this.#backoffMs = options.backoffMs ?? defaultBackoffMs;
     this.#maxPending = options.maxPending ?? 10_000;
+    this.#onOutcome = options.onOutcome ?? (() => undefined);
   }
 
   /** Jobs running right now. */
@@ -127,11 +131,13 @@ export class InProcessQueue implements JobQueue, QueueDepthSource {
     try {
       await this.#handler(entry.job);
       this.#log.debug({ deliveryId: id, event: name, attempt: entry.attempts }, "delivery processed");
+      this.#onOutcome("completed", entry.job);
     } catch (error) {
       const err = summariseError(error);
       if (entry.attempts < this.#maxAttempts) {
         const delayMs = this.#backoffMs(entry.attempts);
         this.#log.warn({ deliveryId: id, event: name, attempt: entry.attempts, retryInMs: delayMs, error: err }, "delivery failed; will retry");
+        this.#onOutcome("retry", entry.job);
         this.#retrying++;
         setTimeout(() => {
           this.#retrying--;
@@ -141,6 +147,7 @@ export class InProcessQueue implements JobQueue, QueueDepthSource {
         return;
       }
       this.#log.error({ deliveryId: id, event: name, attempts: entry.attempts, error: err }, "delivery failed; giving up");
+      this.#onOutcome("failed", entry.job);
       // Let a manual redelivery of this event be processed rather than dropped as a duplicate.
       try {
         await this.#store.release(id);

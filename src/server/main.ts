@@ -138,6 +138,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
       config,
       role,
       log: log.child({ name: "queue" }),
+      onOutcome: (outcome, job) => metrics.jobOutcome(outcome, job.name),
       handler: instrumentHandler((job) => probot.receive({ id: job.id, name: job.name, payload: job.payload } as Parameters<Probot["receive"]>[0]), metrics),
       ...(overrides.retryBackoffMs ? { retryBackoffMs: overrides.retryBackoffMs } : {}),
     });

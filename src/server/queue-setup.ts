@@ -51,5 +51,6 @@ export async function openQueue(setup: QueueSetup): Promise<JobQueue & QueueDept
     store: new MemoryDeliveryStore(),
     handler: setup.handler,
     ...(setup.retryBackoffMs ? { backoffMs: setup.retryBackoffMs } : {}),
+    ...(setup.onOutcome ? { onOutcome: setup.onOutcome } : {}),
   });
 }

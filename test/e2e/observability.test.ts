@@ -80,6 +80,7 @@ describe("one delivery, observed", () => {
     expect(delta('vouch_webhook_deliveries_accepted_total{event="pull_request",outcome="queued"}')).toBe(1);
     expect(delta('vouch_webhook_deliveries_rejected_total{event="pull_request",reason="bad_signature"}')).toBe(1);
     expect(delta('vouch_evaluation_latency_seconds_count{event="pull_request",conclusion="success"}')).toBe(1);
+    expect(delta('vouch_jobs_total{event="pull_request",outcome="completed"}')).toBe(1);
     expect(delta('vouch_ledger_appends_total{kind="attestation",result="written"}')).toBe(2); // provenance and VSA
     expect(delta('vouch_github_requests_total{method="PATCH",status="200"}')).toBeGreaterThanOrEqual(1);
     expect(delta('vouch_github_requests_total{method="POST",status="201"}')).toBeGreaterThanOrEqual(1);

@@ -134,6 +134,29 @@ describe("queue depth", () => {
   });
 });
 
+describe("job outcomes", () => {
+  test("the in-process queue reports each attempt's outcome; a job that gives up counts as a failure", async () => {
+    const m = new VouchMetrics({ defaultMetrics: false });
+    const queue = new InProcessQueue({
+      concurrency: 2,
+      log: silent,
+      maxAttempts: 2,
+      backoffMs: () => 1,
+      onOutcome: (outcome, job) => m.jobOutcome(outcome, job.name),
+      handler: async (job) => {
+        if (job.id === "bad") throw new Error("always fails");
+      },
+    });
+    await queue.enqueue({ id: "good", name: "push", payload: {} });
+    await queue.enqueue({ id: "bad", name: "pull_request", payload: {} });
+    await queue.close();
+    expect(await sample(m, "vouch_jobs_total", { event: "push", outcome: "completed" })).toBe(1);
+    expect(await sample(m, "vouch_jobs_total", { event: "pull_request", outcome: "retry" })).toBe(1);
+    expect(await sample(m, "vouch_jobs_total", { event: "pull_request", outcome: "failed" })).toBe(1);
+    expect(await sample(m, "vouch_failures_total", { kind: "delivery_gave_up" })).toBe(1);
+  });
+});
+
 describe("instrumented handler and ledger", () => {
   test("the handler runs inside the delivery's scope and failed attempts are counted", async () => {
     const m = new VouchMetrics({ defaultMetrics: false });
