@@ -11,12 +11,15 @@ import { QueueClosedError, QueueFullError } from "../queue/in-process.js";
 import { summariseError } from "../queue/error-summary.js";
 import type { JobQueue } from "../queue/types.js";
 import type { RejectReason, VouchMetrics } from "../observability/metrics.js";
+import { nestsDeeperThan } from "./json-depth.js";
 import { readBody } from "./read-body.js";
 import { decodeBody, verifySignature } from "./signature.js";
 import { sendJson } from "./send-json.js";
 
 /** GitHub caps webhook payloads at 25 MB and does not deliver larger ones. */
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
+/** GitHub's payloads nest about 7 levels deep; far deeper ones would overflow the stack downstream (json-depth.ts). */
+export const MAX_PAYLOAD_DEPTH = 64;
 
 export interface WebhookIngressOptions {
   /** Current secret first, then the previous one while it is being retired. */
@@ -99,6 +102,10 @@ export function createWebhookIngress(options: WebhookIngressOptions): WebhookIng
     if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
       log.warn({ deliveryId, event }, "webhook rejected: body is not a JSON object");
       return reject("not_an_object", 400, "body is not a JSON object");
+    }
+    if (nestsDeeperThan(payload, MAX_PAYLOAD_DEPTH)) {
+      log.warn({ deliveryId, event, limit: MAX_PAYLOAD_DEPTH }, "webhook rejected: body nests too deeply");
+      return reject("too_deep", 400, `body nests deeper than ${MAX_PAYLOAD_DEPTH} levels`);
     }
 
     let outcome: "queued" | "duplicate";

@@ -36,6 +36,7 @@ export type RejectReason =
   | "bad_signature"
   | "invalid_json"
   | "not_an_object"
+  | "too_deep"
   | "queue_unavailable";
 
 /** What went wrong, for `vouch_failures_total{kind}`. */
