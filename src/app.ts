@@ -16,6 +16,7 @@ import { readRepositoryFile } from "./github/policy-source.js";
 import type { GitHubClient } from "./github/client.js";
 import { runEvaluation, type AttestDeps, type EvaluationDeps, type EvaluationTarget, type Gathered } from "./github/run-evaluation.js";
 import { CHECK_NAME } from "./github/check-run.js";
+import { MemoryKeyedLock, type KeyedLock } from "./queue/keyed-lock.js";
 import type { VouchMetrics } from "./observability/metrics.js";
 import { issueAlertFindings, sendIssueAlert } from "./github/alerts.js";
 import { GitHubEvidenceError } from "./github/client.js";
@@ -35,6 +36,8 @@ export interface VouchAppOptions {
   evaluationsDir?: string;
   /** Where check-run latency and evaluations that failed closed are counted. */
   metrics?: Pick<VouchMetrics, "checkCompleted" | "failure">;
+  /** Serialises evaluations of one head across workers (Redis); default: within this process. */
+  headLock?: KeyedLock;
 }
 
 interface RepoRef {
@@ -69,6 +72,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     ...(options.attest ? { attest: options.attest } : {}),
     ...(options.evaluationsDir ? { evaluationsDir: options.evaluationsDir } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    headLock: options.headLock ?? new MemoryKeyedLock(),
   };
 
   // The app's bot login, looked up once (GET /app) the first time a bot sends an event.

@@ -26,6 +26,7 @@ import { checkRunAttestationSection } from "../attest/check-run.js";
 import { OUTPUT_LIMIT, truncate } from "../report/truncate.js";
 import type { VouchMetrics } from "../observability/metrics.js";
 import { rateLimitDelayMs } from "./rate-limit.js";
+import type { KeyedLock } from "../queue/keyed-lock.js";
 
 export interface EvaluationTarget {
   owner: string;
@@ -98,6 +99,8 @@ export interface EvaluationDeps {
   evaluationsDir?: string;
   /** Times each completed check from its delivery's acceptance; counts evaluations that failed closed. */
   metrics?: Pick<VouchMetrics, "checkCompleted" | "failure">;
+  /** One evaluation per repository and head at a time, so concurrent deliveries share one check run. */
+  headLock?: KeyedLock;
 }
 
 /** What recording an attestation needs: the ledger, the signing key, and where attestations are served. */
@@ -118,7 +121,12 @@ export interface AttestDeps {
  * evaluation could not be completed and the check run was closed as a failure that says why.
  * Transient GitHub errors are rethrown for a retry.
  */
-export async function runEvaluation(
+export async function runEvaluation(octokit: GitHubClient, target: EvaluationTarget, deps: EvaluationDeps): Promise<EvaluationOutcome | null> {
+  if (!deps.headLock) return evaluateHead(octokit, target, deps);
+  return deps.headLock.run(`${target.owner}/${target.repo}@${target.headSha}`, () => evaluateHead(octokit, target, deps));
+}
+
+async function evaluateHead(
   octokit: GitHubClient,
   target: EvaluationTarget,
   { now, log, attest, evaluationsDir, metrics }: EvaluationDeps,

@@ -15,7 +15,7 @@ import { createOctokitClass } from "../github/octokit.js";
 import { createWebhookIngress } from "../ingress/webhook.js";
 import type { JobQueue } from "../queue/types.js";
 import type { QueueDepthSource } from "../queue/depth.js";
-import { assertRoleFits, openQueue } from "./queue-setup.js";
+import { assertRoleFits, openHeadLock, openQueue } from "./queue-setup.js";
 import { createLogger } from "./logger.js";
 import { createRequestListener } from "./routes.js";
 import { createAuditRoutes } from "./audit-routes.js";
@@ -114,8 +114,10 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     ...(config.githubThrottle && config.redisUrl !== undefined ? { redisConfig: config.redisUrl } : {}),
     log,
   });
+  const headLock = works ? openHeadLock(config, log.child({ name: "queue" })) : { close: async () => undefined };
   // The app id lets the app ignore events caused by Vouch itself.
   const appOptions: VouchAppOptions = {
+    ...(headLock.lock ? { headLock: headLock.lock } : {}),
     ...(overrides.now ? { now: overrides.now } : {}),
     appId: app.appId,
     metrics,
@@ -144,6 +146,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     });
   } catch (error) {
     await stopCheckpoints();
+    await headLock.close();
     await ledger.close();
     await observations.close();
     throw error;
@@ -197,6 +200,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
       await sweeper?.stop();
       await closeServer(server);
       await queue.close();
+      await headLock.close();
       await stopCheckpoints();
       await ledger.close();
       await observations.close();

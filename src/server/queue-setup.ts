@@ -9,6 +9,9 @@ import { MemoryDeliveryStore } from "../queue/delivery-store.js";
 import { InProcessQueue, type QueueLogger } from "../queue/in-process.js";
 import type { DeliveryJob, JobHandler, JobQueue } from "../queue/types.js";
 import type { QueueDepthSource } from "../queue/depth.js";
+import { Redis } from "ioredis";
+import { RedisKeyedLock, type KeyedLock } from "../queue/keyed-lock.js";
+import { summariseError } from "../queue/error-summary.js";
 
 export interface QueueSetup {
   config: Pick<VouchConfig, "redisUrl" | "queue" | "concurrency">;
@@ -26,6 +29,22 @@ export function assertRoleFits(config: Pick<VouchConfig, "redisUrl">, role: Role
   if (role !== "all" && config.redisUrl === undefined) {
     throw new ConfigError([`role ${role} needs REDIS_URL: separate ingress and worker processes share their queue through Redis`]);
   }
+}
+
+/**
+ * The lock that keeps two evaluations of one head apart: in Redis when workers may be several
+ * processes, else the app's in-process default (undefined here).
+ */
+export function openHeadLock(config: Pick<VouchConfig, "redisUrl" | "queue">, log: QueueLogger): { lock?: KeyedLock; close(): Promise<void> } {
+  if (config.redisUrl === undefined) return { close: async () => undefined };
+  const redis = new Redis(config.redisUrl);
+  redis.on("error", (error) => log.warn({ error: summariseError(error) }, "redis connection problem (head lock)"));
+  return {
+    lock: new RedisKeyedLock(redis, { prefix: config.queue.name, ttlMs: config.queue.lockMs }),
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
 }
 
 export async function openQueue(setup: QueueSetup): Promise<JobQueue & QueueDepthSource> {

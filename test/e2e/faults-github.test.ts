@@ -106,4 +106,22 @@ d("GitHub faults and redelivery bursts", () => {
       await provenanceEntries(SHARED_PG_URL, schema),
     );
   }, 60_000);
+
+  test("different deliveries for one head at once (opened, a review, a re-run) share one check run", async () => {
+    const pr = await h.openPullRequest("faulty", dir, "same-head", { "same.txt": "s\n" });
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const answers = await Promise.all([
+      h.deliver("pull_request", h.pullRequestPayload("faulty", pr, "opened"), { id: ids[0]! }),
+      h.deliver("pull_request", h.pullRequestPayload("faulty", pr, "reopened"), { id: ids[1]! }),
+      h.deliver("pull_request", h.pullRequestPayload("faulty", pr, "ready_for_review"), { id: ids[2]! }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
+    await h.completedRun("faulty", pr.head.sha, 30_000);
+    await h.server.queue!.onIdle();
+    const runs = h.standIn.checkRuns(OWNER, "faulty").filter((r) => r.headSha === pr.head.sha);
+    expect(runs.map((r) => r.status)).toEqual(["completed"]);
+    // Each delivery is its own evaluation in the ledger.
+    const entries = (await provenanceEntries(SHARED_PG_URL, schema)).filter((e) => e.revision === pr.head.sha);
+    expect(entries.map((e) => e.evaluationKey.split(":").pop()).sort()).toEqual([...ids].sort());
+  }, 60_000);
 });
