@@ -11,6 +11,7 @@ import {
   LocalGitError,
   currentRef,
   localEvidence,
+  localCodeowners,
   localSignatureEvidence,
   rangeObjects,
   readAtRevision,
@@ -19,6 +20,7 @@ import {
   type LocalRange,
 } from "../evidence/local.js";
 import { evaluate } from "../engine/evaluate.js";
+import { usesCodeowners } from "../engine/codeowners.js";
 import { loadPolicy } from "../policy/load.js";
 import { POLICY_PATH, type Policy } from "../policy/schema.js";
 import { formatPolicyError } from "./format.js";
@@ -152,6 +154,8 @@ async function runVerify(io: CliIo, revisions: string[], opts: VerifyOptions): P
         continue;
       }
       const evidence = await localEvidence(repo, range, { ref: await landingRef(), now: at, signatures });
+      // Like the app, CODEOWNERS comes from the base the change builds on, never from the change.
+      if (usesCodeowners(loaded.policy)) evidence.codeowners = await localCodeowners(repo, range.base ?? range.head, evidence.change.ref);
       if (secretsRequired(loaded.policy, evidence.change)) {
         evidence.secrets = await localSecretEvidence(repo, range, loaded.policy.secrets, evidence.repository.fullName);
       }

@@ -9,6 +9,8 @@ import type { TrustStore } from "../controls/signatures/trust.js";
 import { signatureEvidence } from "../controls/signatures/evidence.js";
 import { CatFileSource } from "../git/cat-file.js";
 import { ObjectReadError } from "../git/objects.js";
+import { CODEOWNERS_PATHS, parseCodeowners } from "../policy/codeowners.js";
+import type { CodeownersEvidence } from "./codeowners.js";
 import {
   EVIDENCE_SCHEMA,
   type ChangedFile,
@@ -179,6 +181,17 @@ export async function localEvidence(repo: string, range: LocalRange, options: Lo
     gaps: [],
     ...(options.signatures ? { signatures: options.signatures } : {}),
   };
+}
+
+/** The CODEOWNERS file GitHub would use at a revision (the first of its three locations), parsed. */
+export async function localCodeowners(repo: string, rev: string, ref: string): Promise<CodeownersEvidence> {
+  for (const path of CODEOWNERS_PATHS) {
+    const text = await readAtRevision(repo, rev, path);
+    if (text === null) continue;
+    const sha = (await git(repo, ["rev-parse", "--verify", "--quiet", `${rev}:${path}`], { allowFailure: true }))?.trim();
+    return { path, ref, ...(sha ? { sha } : {}), ...parseCodeowners(text) };
+  }
+  return { path: null, ref, rules: [], errors: [] };
 }
 
 /**

@@ -178,3 +178,38 @@ describe("vouch verify", () => {
     expect((await cli(["verify", "--repo", repo, "--format", "xml"], "/")).code).toBe(2);
   });
 });
+
+describe("vouch verify with from_codeowners", () => {
+  const OWNED = `version: 1
+namespaces:
+  - name: owners
+    from_codeowners: true
+    review: { approvals: 1 }
+secrets: { enabled: false }
+`;
+  let owned: string;
+  let change: string;
+  let badLine: string;
+  beforeAll(() => {
+    owned = initRepo();
+    commit(owned, { ".github/vouch.yml": OWNED, ".github/CODEOWNERS": "*.md @acme/docs\n/src/ @alice\n" }, "root");
+    change = commit(owned, { "src/app.ts": "x\n", "README.md": "y\n" }, "touch two owners");
+    commit(owned, { "CODEOWNERS": "[abc] @alice\n" }, "a root CODEOWNERS, which .github/CODEOWNERS outranks");
+    commit(owned, { ".github/CODEOWNERS": "*.md @acme/docs\n!src/ @alice\n" }, "bad line");
+    badLine = commit(owned, { "src/b.ts": "z\n" }, "judged under the bad line");
+  });
+  afterAll(() => removeDir(owned));
+
+  test("each CODEOWNERS rule owning a changed path is a namespace of its own, read at the base revision", async () => {
+    const r = await cli(["verify", "--repo", owned, "--format", "json", change], "/");
+    expect(r.code).toBe(1);
+    const range = JSON.parse(r.stdout).ranges[0];
+    expect(range.namespaces.map((n: { name: string }) => n.name).sort()).toEqual(["owners.L1", "owners.L2"]);
+  });
+
+  test("a malformed line at the base revision is reported with file and line", async () => {
+    const r = await cli(["verify", "--repo", owned, "--format", "json", badLine], "/");
+    const findings = JSON.parse(r.stdout).ranges[0].findings as { code: string; location?: { path: string; line: number } }[];
+    expect(findings.find((f) => f.code === "codeowners.malformed_line")?.location).toEqual({ path: ".github/CODEOWNERS", line: 2 });
+  });
+});
