@@ -7,8 +7,8 @@ import pino from "pino";
 import { startStandIn, type StandIn } from "../standin/index.js";
 import { appKeys } from "../standin/testing.js";
 import { appJwtClient } from "../../src/sweeper/client.js";
-import { deliverySucceeded, nextCursor, sweepFailedDeliveries, type SweepClient, type SweepLimits } from "../../src/sweeper/sweep.js";
-import { scheduleSweeps } from "../../src/sweeper/schedule.js";
+import { DEFAULT_SWEEP_LIMITS, deliverySucceeded, nextCursor, sweepFailedDeliveries, type SweepClient, type SweepLimits } from "../../src/sweeper/sweep.js";
+import { scheduleSweeps, startServerSweeper } from "../../src/sweeper/schedule.js";
 import { parseSweepConfig } from "../../src/sweeper/config.js";
 import { ConfigError } from "../../src/config.js";
 import { VouchMetrics } from "../../src/observability/metrics.js";
@@ -222,6 +222,23 @@ describe("helpers", () => {
     expect(() => parseSweepConfig({ VOUCH_SWEEP_INTERVAL: "5s" })).toThrow(ConfigError);
     expect(() => parseSweepConfig({ VOUCH_SWEEP_INTERVAL: "often" })).toThrow(/VOUCH_SWEEP_INTERVAL/);
     expect(() => parseSweepConfig({ VOUCH_SWEEP_MAX_REDELIVERIES: "0" })).toThrow(/VOUCH_SWEEP_MAX_REDELIVERIES must be a whole number from 1/);
+  });
+
+  test("the server's sweeper runs on its interval with the app client, and is off without one", async () => {
+    expect(startServerSweeper({ config: { intervalMs: undefined, limits: DEFAULT_SWEEP_LIMITS }, client: async () => client, log: pino({ level: "silent" }) })).toBeUndefined();
+    const failed = standIn.state.addDelivery({ guid: "timer", event: "push", deliveredAt: new Date(Date.now() - HOUR).toISOString(), ...FAILED });
+    standIn.state.onRedeliver = async () => ({ ...OK, deliveredAt: new Date().toISOString() });
+    const metrics = new VouchMetrics({ defaultMetrics: false });
+    const capture = new LogCapture();
+    const schedule = startServerSweeper({ config: { intervalMs: 40, limits: DEFAULT_SWEEP_LIMITS }, client: async () => client, log: pino(capture), metrics });
+    const deadline = Date.now() + 5_000;
+    while (standIn.state.redeliveries.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 150)); // later runs find the redelivery succeeded
+    await schedule!.stop();
+    expect(standIn.state.redeliveries).toEqual([failed.id]);
+    expect((await metrics.exposition()).body).toContain('vouch_redeliveries_requested_total{outcome="requested"} 1');
+    expect(capture.records().filter((r) => r.msg === "sweeper: run finished").length).toBeGreaterThanOrEqual(2);
+    expect(capture.records().every((r) => r.name === "sweeper")).toBe(true);
   });
 
   test("the timer never overlaps runs and stop waits for the one in progress", async () => {
