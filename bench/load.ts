@@ -3,7 +3,7 @@
  *
  * Starts the GitHub stand-in in its own process, gives the run a private BullMQ queue name on the
  * shared Redis and a fresh PostgreSQL database for the ledger, then one ingress and one worker
- * process. Phase 1 drives signed `pull_request` deliveries at the ingress at a target rate and
+ * process (`vouch serve --role ingress|worker` from the built lib/). Phase 1 drives signed `pull_request` deliveries at the ingress at a target rate and
  * waits for every check run; phase 2 adds a second worker and does the same with new pull
  * requests. It reports the rate the ingress accepted, delivery-to-completed-check latency, the
  * workers' throughput (two against one, same run), peak RSS of every process, and fails loudly
@@ -15,7 +15,7 @@
  * (VOUCH_LOAD_MAX_SECONDS, default 480), --concurrency C (VOUCH_LOAD_CONCURRENCY, jobs per worker,
  * default 4), --repositories K (default 8). REDIS_URL and DATABASE_URL name the servers.
  */
-import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
@@ -87,7 +87,6 @@ if (failures.length > 0) {
 }
 
 async function main(): Promise<void> {
-  const roles = hasRoles();
   workDir = await mkdtemp(join(tmpdir(), "vouch-load-"));
   services = await isolate({
     redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
@@ -101,7 +100,7 @@ async function main(): Promise<void> {
   });
   const signingKey = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 
-  const phases = roles ? 2 : 1;
+  const phases = 2;
   const ready = await startStandIn(appKey.publicKey, WARM_UP + perPhase * phases);
   const planned = ready.deliveries;
   const warmUp = await signDeliveries(planned.slice(0, WARM_UP).map(asItem), SECRET);
@@ -129,24 +128,24 @@ async function main(): Promise<void> {
     DATABASE_URL: services!.databaseUrl,
     VOUCH_LEDGER_URL: services!.databaseUrl,
   });
-  const start = (label: string, role: "ingress" | "worker" | "all"): Promise<VouchProcess> =>
+  const start = (label: string, role: "ingress" | "worker"): Promise<VouchProcess> =>
     startVouch({
       label,
-      args: roles ? [join(root, "lib/cli/main.js"), "serve", "--role", role] : [join(root, "lib/server/main.js")],
+      args: [join(root, "lib/cli/main.js"), "serve", "--role", role],
       env: env(label),
       logDir: workDir!,
-      readyMessage: role === "worker" ? /worker|listening/i : /listening/i,
+      readyMessage: /^Vouch is listening/,
     }).then((p) => (processes.push(p), p));
 
-  const ingress = await start(roles ? "ingress" : "vouch", roles ? "ingress" : "all");
+  const ingress = await start("ingress", "ingress");
   const url = `${ingress.url}/api/github/webhooks`;
-  if (roles) await start("worker-1", "worker");
+  await start("worker-1", "worker");
 
   // Warm-up: token exchange, JIT, first connections; counted in the audit, not in the figures.
   await runPhase(url, warmUp, 10);
 
   const figures: Record<string, number | string> = {
-    topology: roles ? "ingress + BullMQ on Redis + workers, ledger on PostgreSQL" : "one process (in-process queue), ledger on PostgreSQL",
+    topology: "ingress + BullMQ on Redis + workers, ledger on PostgreSQL",
     "deliveries per phase": perPhase,
     "offered rate (deliveries/s)": rate,
     "jobs per worker (VOUCH_CONCURRENCY)": concurrency,
@@ -167,7 +166,7 @@ async function main(): Promise<void> {
     figures[`${label}: CPU-bound ceiling on ${availableParallelism()} cores (checks/s)`] = round((availableParallelism() * 1000) / phase.pipelineMs);
     throughput.push(phase.completedPerSecond);
   }
-  figures["throughput ratio, 2 workers / 1"] = throughput.length === 2 ? round(throughput[1]! / throughput[0]!, 2) : "not measured (no worker role)";
+  figures["throughput ratio, 2 workers / 1"] = round(throughput[1]! / throughput[0]!, 2);
 
   // Let any late duplicate write land before counting.
   await sleep(2000);
@@ -175,17 +174,15 @@ async function main(): Promise<void> {
   await audit(allKeys, figures);
 
   for (const p of processes) figures[`peak RSS ${p.label} (MiB)`] = p.peakRssMiB() ?? "?";
-  if (roles) {
-    // The ingress's own capacity: workers stopped, the same payloads under fresh GUIDs sent as fast
-    // as 64 connections allow. The jobs stay in the run's queue and are deleted with it.
-    await Promise.all(processes.filter((p) => p.label.startsWith("worker")).map((p) => p.stop()));
-    const again = await signDeliveries(planned.slice(WARM_UP, WARM_UP + perPhase).map(asItem), SECRET);
-    const burst = await sendPaced(url, again, { ratePerSecond: Number.POSITIVE_INFINITY, maxInFlight: 64, deadline });
-    const accepted = acceptance(burst, again.length);
-    figures["ingress alone, unpaced: accepted (deliveries/s)"] = round(accepted.perSecond);
-    figures["ingress alone: answer p50/p99 (ms)"] = `${round(accepted.p50)} / ${round(accepted.p99)}`;
-    figures[`peak RSS ingress (MiB)`] = ingress.peakRssMiB() ?? "?";
-  }
+
+  // The ingress's own capacity: workers stopped, the same payloads under fresh GUIDs sent as fast
+  // as 64 connections allow. The jobs stay in the run's queue and are deleted with it.
+  await Promise.all(processes.filter((p) => p.label.startsWith("worker")).map((p) => p.stop()));
+  const again = await signDeliveries(planned.slice(WARM_UP, WARM_UP + perPhase).map(asItem), SECRET);
+  const alone = acceptance(await sendPaced(url, again, { ratePerSecond: Number.POSITIVE_INFINITY, maxInFlight: 64, deadline }), again.length);
+  figures["ingress alone, unpaced: accepted (deliveries/s)"] = round(alone.perSecond);
+  figures["ingress alone: answer p50/p99 (ms)"] = `${round(alone.p50)} / ${round(alone.p99)}`;
+  figures["peak RSS ingress (MiB)"] = ingress.peakRssMiB() ?? "?";
   figures["peak RSS stand-in (MiB)"] = peakRss(standIn?.pid) ?? "?";
   figures["seeding (s)"] = round(ready.seedMs / 1000);
   figures["run time (s)"] = round((wallNow() - started) / 1000);
@@ -353,12 +350,6 @@ function request<T extends FromStandIn>(message: ToStandIn, answer: T["type"]): 
 
 function asItem(d: PlannedDelivery): { key: string; event: string; payload: unknown } {
   return { key: d.headSha, event: "pull_request", payload: d.payload };
-}
-
-/** Whether the built CLI has `vouch serve --role` (the scale-out roles); otherwise one process does everything. */
-function hasRoles(): boolean {
-  const res = spawnSync(process.execPath, [join(root, "lib/cli/main.js"), "serve", "--help"], { encoding: "utf8" });
-  return res.status === 0 && /--role/.test(res.stdout);
 }
 
 async function cleanup(): Promise<void> {
