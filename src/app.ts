@@ -271,7 +271,7 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
       deliveryId: context.id,
       headSha: group.head_sha,
       policyRef: baseBranch,
-      gather: async (policy): Promise<Gathered> => {
+      gather: async (policy, { observedAt }): Promise<Gathered> => {
         const change = await mergeGroupChange(context.octokit, { owner: repo.owner, repo: repo.repo, baseRef: group.base_ref, baseSha: group.base_sha, headSha: group.head_sha });
         if (!policy) return { change };
         const evidence = await gatherMergeGroupEvidence(context.octokit, options.git, {
@@ -283,7 +283,9 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
           baseBranch,
           ...(options.appId !== undefined ? { appId: options.appId } : {}),
         });
-        return { change, ...(evidence.mergeGroup ? { mergeGroup: evidence.mergeGroup } : {}), gaps: evidence.gaps };
+        // The group's new commits are judged like a pull request's: signatures and the lines they add.
+        const objects = await gitEvidence(context.octokit, repo, change, [group.base_sha], policy, observedAt, baseBranch);
+        return { change, ...(evidence.mergeGroup ? { mergeGroup: evidence.mergeGroup } : {}), ...objects, gaps: [...evidence.gaps, ...objects.gaps] };
       },
     });
   });

@@ -14,8 +14,6 @@ namespaces:
   - name: main
     refs: [refs/heads/main]
     review: { approvals: 1 }
-secrets:
-  enabled: false
 `;
 
 let h: Harness;
@@ -93,6 +91,15 @@ test("a group holding a pull request Vouch did not pass fails and names it", asy
   expect(run.conclusion).toBe("failure");
   expect(findings.map((f) => f.code)).toEqual(["merge_queue.pull_request_not_passed"]);
   expect(findings[0]!.message).toContain(`#${b.number} has a vouch check that concluded failure`);
+});
+
+test("the group's new lines are scanned for secrets like a pull request's (the default policy scans)", async () => {
+  const a = await judgedPullRequest(true);
+  const { run, findings } = await deliverGroup(await mergeGroup([a]));
+  expect(run.conclusion).toBe("success");
+  expect(findings.map((f) => f.code)).toEqual(["merge_queue.composed"]);
+  const saved = await h.replay("queued", run.headSha);
+  expect(saved.saved.controls.find((c) => c.control === "secrets")?.status).toBe("pass");
 });
 
 test("content that no queued pull request contains fails the group, naming the path", async () => {
