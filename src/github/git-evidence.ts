@@ -13,6 +13,9 @@ import { buildTrustStore } from "../controls/signatures/trust.js";
 import { signatureEvidence, trustedKeyEvidence } from "../controls/signatures/evidence.js";
 import { webFlowKeyring } from "../controls/signatures/web-flow.js";
 import { repositoryKey, type FirstObservations } from "../ledger/first-observations.js";
+import { accountsFor, explainMissingGithubKeys, fetchGithubKeys, type GithubKeys } from "./github-keys.js";
+import type { ObjectSource } from "../git/objects.js";
+import { splitSigned } from "../git/signed.js";
 import { rangeSecretEvidence, secretsRequired, SecretScanInputError } from "../evidence/secret-scan.js";
 import type { GitHubClient } from "./client.js";
 
@@ -58,6 +61,21 @@ export interface GitEvidence {
   gaps: EvidenceGap[];
 }
 
+/** The committers (taggers) of `ids`, then the GitHub keys of the accounts the policy maps them to. */
+async function githubKeysFor(octokit: GitHubClient, source: ObjectSource, ids: readonly string[], policy: Policy): Promise<GithubKeys> {
+  const emails = new Set<string>();
+  for (const id of ids) {
+    try {
+      const signer = splitSigned(await source.read(id)).signer;
+      if (signer) emails.add(signer.email.toLowerCase());
+    } catch {
+      // Unreadable or malformed: the verifier reports it; it has no signer to fetch keys for.
+    }
+  }
+  const { accounts, unmapped } = accountsFor(policy, emails);
+  return { ...(await fetchGithubKeys(octokit, accounts)), unmapped };
+}
+
 export async function gatherGitEvidence(octokit: GitHubClient, git: GitAccess | undefined, target: GitEvidenceTarget): Promise<GitEvidence> {
   const { change, policy } = target;
   const wantSignatures = signaturesRequired(policy, change);
@@ -86,9 +104,12 @@ export async function gatherGitEvidence(octokit: GitHubClient, git: GitAccess | 
       const ids = isTag ? [change.headSha] : await newCommits(source, { head: change.headSha, exclude, limit: MAX_VERIFIED_COMMITS });
       // Keys pinned in the policy count only when the policy lists them as a source; GitHub's web-flow
       // keys are pinned in Vouch and always offered, the control decides by `allow_github_web_flow`.
+      // Keys GitHub holds, for the accounts policy identities name for these objects' signers.
+      const github = policy.signatures.keys.includes("github") ? await githubKeysFor(octokit, source, ids, policy) : undefined;
       const trust = await buildTrustStore({
         openpgpKeyrings: [webFlowKeyring()],
         ...(policy.signatures.keys.includes("policy") ? { policy } : {}),
+        ...(github ? { github: github.keys } : {}),
         bindIdentity: policy.signatures.identity === "committer",
       });
       let firstObserved: Map<string, Date> | undefined;
@@ -104,6 +125,7 @@ export async function gatherGitEvidence(octokit: GitHubClient, git: GitAccess | 
       }
       if (!git.observations || firstObserved) {
         out.signatures = await signatureEvidence(source, ids, trust, target.observedAt, trustedKeyEvidence(trust, target.observedAt), firstObserved);
+        if (github) explainMissingGithubKeys(out.signatures, github);
       }
     }
     if (wantSecrets) {

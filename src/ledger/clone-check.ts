@@ -12,7 +12,7 @@ import { rawObjectDigest, signedPayloadDigest } from "../git/object-digests.js";
 import { verifyObject } from "../controls/signatures/verify.js";
 import type { SignatureVerdict } from "../controls/signatures/types.js";
 import { PROVENANCE_PREDICATE_TYPE, type ProvenancePredicate } from "../attest/provenance.js";
-import { RecordedTrustResolver, type AuditorTrustInput } from "./recorded-trust.js";
+import { githubLoginOf, RecordedTrustResolver, type AuditorTrustInput } from "./recorded-trust.js";
 import type { VerifiedEntry, VerifyFailure } from "./verify.js";
 
 interface SigObject {
@@ -66,6 +66,10 @@ export function cloneChecker(repoDir: string, trustInput: AuditorTrustInput = {}
     const { trust, policyProblem } = await resolver.trustFor({
       policy: predicate.policy ?? { status: "missing", digest: null, sources: [] },
       keyIds: (predicate.keys ?? []).map((k) => k.id),
+      githubKeys: (predicate.keys ?? []).flatMap((k) => {
+        const login = githubLoginOf(k.source);
+        return login === null ? [] : [{ id: k.id, login }];
+      }),
     });
     const v: SignatureVerdict = (await verifyObject(raw, trust, at)).signature;
     const format = v.format ?? "none";
@@ -76,7 +80,11 @@ export function cloneChecker(repoDir: string, trustInput: AuditorTrustInput = {}
     const recordedKey = (predicate.keys ?? []).find((k) => o.keyFingerprint !== null && sameKey(k.id, o.keyFingerprint));
     const hints = [
       policyProblem,
-      v.status === "unknown_key" && recordedKey ? `the attestation says key ${recordedKey.id} came from ${recordedKey.source}; supply it with --openpgp-keyring or --allowed-signers if the clone's policy does not pin it` : null,
+      v.status === "unknown_key" && recordedKey
+        ? githubLoginOf(recordedKey.source) !== null
+          ? `the attestation says key ${recordedKey.id} was fetched from ${recordedKey.source.slice("github:".length)} at ${recordedKey.obtainedAt}; keys GitHub holds are not in the clone: supply it with --openpgp-keyring or --allowed-signers (e.g. from https://github.com/${githubLoginOf(recordedKey.source)}.gpg)`
+          : `the attestation says key ${recordedKey.id} came from ${recordedKey.source}; supply it with --openpgp-keyring or --allowed-signers if the clone's policy does not pin it`
+        : null,
     ].filter((h): h is string => h !== null);
     failures.push({
       line,

@@ -28,6 +28,14 @@ export interface RecordedTrust {
   policy: { status: string; digest: string | null; sources: PolicySource[] };
   /** Fingerprints the evaluation trusted (the provenance's `keys[].id`). */
   keyIds: string[];
+  /** Keys the evaluation fetched from GitHub: fingerprint and the account's login (from the recorded URL). */
+  githubKeys?: { id: string; login: string }[];
+}
+
+/** The login in a recorded GitHub key source, `github:<api>/users/<login>/gpg_keys` or `…/ssh_signing_keys`. */
+export function githubLoginOf(source: string): string | null {
+  const m = /^github:.*\/users\/([^/]+)\/(?:gpg_keys|ssh_signing_keys)$/.exec(source);
+  return m ? decodeURIComponent(m[1]!) : null;
 }
 
 export interface RebuiltTrust {
@@ -69,7 +77,7 @@ export class RecordedTrustResolver {
       all = await buildTrustStore({ ...files, bindIdentity: found.policy.signatures.identity === "committer" });
       return { trust: narrow(all, recorded.keyIds), policyProblem: `the policy's keys cannot be read: ${error.message}` };
     }
-    return { trust: narrow(all, recorded.keyIds), policyProblem: found.problem };
+    return { trust: narrow(bindGithubKeys(all, recorded.githubKeys ?? [], found.policy), recorded.keyIds), policyProblem: found.problem };
   }
 
   private policyFor(recorded: RecordedTrust["policy"]): Promise<{ policy: Policy | null; problem: string | null }> {
@@ -118,6 +126,32 @@ export class RecordedTrustResolver {
     }
     return null;
   }
+}
+
+/**
+ * A key the evaluation fetched from GitHub, supplied again by the auditor as a key file, binds as
+ * the app bound it: to the emails of the policy identity whose `github` login owns it (the
+ * policy read independently), not to the file's user IDs or principals.
+ */
+function bindGithubKeys(all: TrustStore, githubKeys: readonly { id: string; login: string }[], policy: Policy | null): TrustStore {
+  if (githubKeys.length === 0 || !policy) return all;
+  const identityOf = (fingerprint: string) => {
+    const login = githubKeys.find((k) => k.id.toLowerCase() === fingerprint.toLowerCase())?.login.toLowerCase();
+    if (login === undefined) return undefined;
+    const entry = Object.entries(policy.identities).find(([, i]) => i.github?.toLowerCase() === login);
+    return entry ? { identity: entry[0], emails: entry[1].emails.map((e) => e.toLowerCase()) } : undefined;
+  };
+  return new TrustStore(
+    all.openpgp.map((k) => {
+      const bound = k.identity === null ? identityOf(k.key.getFingerprint()) : undefined;
+      return bound ? { ...k, ...bound } : k;
+    }),
+    all.ssh.map((k) => {
+      const bound = k.identity === null ? identityOf(k.fingerprint) : undefined;
+      return bound ? { ...k, ...bound } : k;
+    }),
+    all.options,
+  );
 }
 
 /** Only the keys the evaluation says it trusted (when it says): narrowing never adds trust. */

@@ -21,6 +21,7 @@ beforeAll(async () => {
     publicKey: "xsBNBFnZ",
     rawKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n...",
     emails: [{ email: "alice@example.com", verified: true }],
+    subkeys: [{ keyId: "4A3B2C1D00112233", canSign: true, expiresAt: null }],
   });
   standIn.state.addSshSigningKey("alice", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample alice");
   standIn.state.addDelivery({ event: "pull_request", action: "opened", repositoryId: 1 });

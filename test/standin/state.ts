@@ -84,10 +84,19 @@ export interface GpgKeyRecord {
   id: number;
   keyId: string;
   publicKey: string;
+  /** The armored key as uploaded, subkeys included: what Vouch verifies with. */
   rawKey: string | null;
+  /** Subkeys as GitHub lists them beside the primary key (key id and capabilities). */
+  subkeys: GpgSubkeyRecord[];
   emails: Array<{ email: string; verified: boolean }>;
   canSign: boolean;
   createdAt: string;
+  expiresAt: string | null;
+}
+
+export interface GpgSubkeyRecord {
+  keyId: string;
+  canSign: boolean;
   expiresAt: string | null;
 }
 
@@ -401,6 +410,7 @@ export class StandInState {
     const record: GpgKeyRecord = {
       id: this.nextId("key"),
       rawKey: null,
+      subkeys: [],
       emails: [],
       canSign: true,
       createdAt: this.now(),

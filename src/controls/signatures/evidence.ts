@@ -12,15 +12,17 @@ import type { TrustStore } from "./trust.js";
 import { verifyRevisions } from "./verify.js";
 import { WEB_FLOW_KEYRING_NAME } from "./web-flow.js";
 
-/** The keys a trust store holds, as evidence: where each came from and when it was read. */
+/** The keys a trust store holds, as evidence: where each came from and when it was read or fetched. */
 export function trustedKeyEvidence(trust: TrustStore, readAt: Date): TrustedKeyEvidence[] {
   const fetchedAt = readAt.toISOString();
   const source = (origin: string): TrustedKeyEvidence["source"] =>
     origin === WEB_FLOW_KEYRING_NAME ? "pinned" : origin.startsWith("policy ") ? "policy" : "file";
   const digest = (bytes: Uint8Array) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const from = (k: { origin: string; github?: { url: string; fetchedAt: string } }) =>
+    k.github ? { source: "github" as const, where: k.github.url, fetchedAt: k.github.fetchedAt } : { source: source(k.origin), where: k.origin, fetchedAt };
   return [
-    ...trust.openpgp.map((k) => ({ fingerprint: k.key.getFingerprint(), source: source(k.origin), where: k.origin, fetchedAt, digest: digest(k.key.write()) })),
-    ...trust.ssh.map((k) => ({ fingerprint: k.fingerprint, source: source(k.origin), where: k.origin, fetchedAt, digest: digest(k.keyBlob) })),
+    ...trust.openpgp.map((k) => ({ fingerprint: k.key.getFingerprint(), ...from(k), digest: digest(k.key.write()) })),
+    ...trust.ssh.map((k) => ({ fingerprint: k.fingerprint, ...from(k), digest: digest(k.keyBlob) })),
   ];
 }
 

@@ -27,7 +27,8 @@ const FIRST_STEP: Record<SignatureStatus, string> = {
   valid: "",
   unsigned: "Re-create it signed: `git commit --amend --no-edit -S` for the last commit, or `git rebase --exec 'git commit --amend --no-edit -S' <base>` for several, then push again.",
   bad_signature: "The content changed after it was signed, or the signature is corrupt: re-sign it (`git commit --amend --no-edit -S`) and push again.",
-  unknown_key: "Register the signing key in the policy on the base branch, or re-sign with a key that is registered.",
+  unknown_key:
+    "Register the signing key in the policy on the base branch, or re-sign with a key that is registered. When the policy trusts keys GitHub holds (`signatures.keys: [github]`), add the key to the GitHub account your identity's `github` login names (Settings → SSH and GPG keys, as a signing key).",
   expired_key: "Re-sign with a current key and register it; remove the expired key from the policy.",
   revoked_key: "Re-sign with a key that is not revoked and register it; remove the revoked key from the policy.",
   identity_mismatch:

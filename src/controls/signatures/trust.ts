@@ -12,15 +12,38 @@ export interface TrustedOpenPgpKey {
   key: PublicKey;
   /** Emails this key may sign as: the policy identity's emails, or the key's own self-certified user IDs for keyring files. */
   emails: string[];
-  /** Policy identity name, when the key came from the policy. */
+  /** Policy identity name, when the key came from the policy (or from GitHub for that identity). */
   identity: string | null;
   origin: string;
+  /** Set for keys fetched from GitHub: when they were fetched. */
+  github?: GithubKeyOrigin;
 }
 
 export interface TrustedSshKey extends AllowedSigner {
   identity: string | null;
-  /** Policy keys: the identity's emails, compared exactly (emails may contain pattern characters). */
+  /** Policy and GitHub keys: the identity's emails, compared exactly (emails may contain pattern characters). */
   emails?: string[];
+  github?: GithubKeyOrigin;
+}
+
+/** Where a GitHub-held key came from: the account, the API URL and the time it was fetched. */
+export interface GithubKeyOrigin {
+  login: string;
+  url: string;
+  fetchedAt: string;
+}
+
+/**
+ * A key GitHub holds for the account a policy identity names (`identities.<name>.github`): it
+ * binds to that identity's emails, because the policy says that account is that person.
+ */
+export interface GithubHeldKey {
+  identity: string;
+  emails: readonly string[];
+  format: "openpgp" | "ssh";
+  /** The armored key (`raw_key`) or the SSH public key line. */
+  text: string;
+  origin: GithubKeyOrigin;
 }
 
 export interface TrustOptions {
@@ -53,6 +76,8 @@ export interface TrustInput {
   openpgpKeyrings?: readonly TrustFile[];
   allowedSigners?: readonly TrustFile[];
   policy?: Policy;
+  /** Keys fetched from GitHub for policy identities; they must parse (see parseGithubHeldKey). */
+  github?: readonly GithubHeldKey[];
   /** Overrides the policy's `signatures.identity`; defaults to binding. */
   bindIdentity?: boolean;
 }
@@ -79,7 +104,7 @@ const ARMORED_KEY_BLOCK = /-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----[\s\S]*
  * Every key in `text`. A file may hold several armored blocks (`cat a.asc b.asc`, as gpg
  * --import accepts); openpgp.js reads only the first block of a string, so each is read alone.
  */
-async function readArmoredKeys(text: string, origin: string): Promise<PublicKey[]> {
+export async function readArmoredKeys(text: string, origin: string): Promise<PublicKey[]> {
   const blocks = text.match(ARMORED_KEY_BLOCK) ?? [text];
   const keys: PublicKey[] = [];
   for (const [i, block] of blocks.entries()) {
@@ -93,7 +118,7 @@ async function readArmoredKeys(text: string, origin: string): Promise<PublicKey[
   return keys;
 }
 
-function sshLine(line: string, origin: string): { keyType: string; keyBlob: Buffer } {
+export function sshLine(line: string, origin: string): { keyType: string; keyBlob: Buffer } {
   const [keyType, b64] = line.trim().split(/\s+/);
   if (!keyType || !b64) throw new TrustInputError(`${origin}: expected an SSH public key line "type base64 [comment]"`);
   let keyBlob: Buffer;
@@ -135,6 +160,16 @@ export async function buildTrustStore(input: TrustInput): Promise<TrustStore> {
       if (!text.includes("-----BEGIN PGP")) continue;
       const origin = `policy identities.${name}.keys[${i}]`;
       for (const key of await readArmoredKeys(text, origin)) openpgp.push({ key, emails, identity: name, origin });
+    }
+  }
+  for (const k of input.github ?? []) {
+    const emails = k.emails.map((e) => e.toLowerCase());
+    const origin = k.origin.url;
+    if (k.format === "ssh") {
+      const { keyType, keyBlob } = sshLine(k.text, origin);
+      ssh.push({ principals: emails.join(","), emails, keyType, keyBlob, fingerprint: sshFingerprint(keyBlob), origin, certAuthority: false, identity: k.identity, github: k.origin });
+    } else {
+      for (const key of await readArmoredKeys(k.text, origin)) openpgp.push({ key, emails, identity: k.identity, origin, github: k.origin });
     }
   }
   const bindIdentity = input.bindIdentity ?? (input.policy ? input.policy.signatures.identity === "committer" : true);
