@@ -146,38 +146,75 @@ function scanFragment(
   options: ScanOptions,
   result: ScanResult,
 ): void {
-  const present = ruleset.prefilter.present(text);
-  const candidates = ruleset.contentRules.filter(
-    (rule) => (rule.keywords.length === 0 || rule.keywords.some((k) => present.has(k))) && (!rule.path || rule.path.test(path)),
-  );
-  if (candidates.length === 0) return;
-  const fragment: Fragment = { text, starts: [], lineNumbers };
-  const taken: Span[] = [];
-  for (const rule of candidates) runRule(rule, path, fragment, taken, ruleset, options, result);
-  result.findings.sort((a, b) => a.line - b.line || a.column - b.column);
+  const { at } = ruleset.prefilter.scan(text);
+  let fragment: Fragment | undefined;
+  let taken: Span[] | undefined;
+  const before = result.findings.length;
+  for (const rule of ruleset.contentRules) {
+    const hits = rule.keywordIndexes.length === 0 ? undefined : hitsOf(rule.keywordIndexes, at);
+    if (hits === null || (rule.path && !rule.path.test(path))) continue;
+    fragment ??= { text, starts: [], lineNumbers };
+    taken ??= [];
+    if (hits === undefined || !rule.lineScoped) {
+      runRule(rule, path, fragment, 0, text.length, taken, ruleset, options, result);
+      continue;
+    }
+    // Only the lines holding a keyword: most of a file has none, and these rules never match across lines.
+    let lineEnd = -1;
+    for (const offset of hits) {
+      if (offset < lineEnd) continue;
+      const lineStart = text.lastIndexOf("\n", offset) + 1;
+      lineEnd = text.indexOf("\n", offset);
+      if (lineEnd === -1) lineEnd = text.length;
+      runRule(rule, path, fragment, lineStart, lineEnd, taken, ruleset, options, result);
+    }
+  }
+  if (result.findings.length > before) result.findings.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * Offsets of the rule's keyword hits in ascending order; null when none of its keywords occurs; undefined
+ * when the rule has no keywords (it always runs on the whole fragment).
+ */
+function hitsOf(keywordIndexes: readonly number[], at: readonly (number[] | undefined)[]): Iterable<number> | null {
+  let only: number[] | undefined;
+  let several: number[] | undefined;
+  for (const k of keywordIndexes) {
+    const list = at[k];
+    if (list === undefined) continue;
+    if (only === undefined) only = list;
+    else several = several ? several.concat(list) : only.concat(list);
+  }
+  if (only === undefined) return null;
+  return several ? Int32Array.from(several).sort() : only;
 }
 
 function runRule(
   rule: CompiledRule,
   path: string,
   fragment: Fragment,
+  from: number,
+  to: number,
   taken: Span[],
   ruleset: Ruleset,
   options: ScanOptions,
   result: ScanResult,
 ): void {
   const { text } = fragment;
+  // A window is matched as its own string (a slice shares the fragment's characters); offsets are shifted back.
+  const subject = from === 0 && to === text.length ? text : text.slice(from, to);
   const re = rule.regex;
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
+  while ((m = re.exec(subject)) !== null) {
     if (m[0].length === 0) {
       re.lastIndex += 1;
       continue;
     }
     const located = secretOf(rule, m);
     if (!located) continue;
-    const { secret, start } = located;
+    const { secret } = located;
+    const start = from + located.start;
     const end = start + secret.length;
     if (!rule.multiline && secret.includes("\n")) continue;
     if (taken.some((s) => start < s.end && s.start < end)) continue;
@@ -185,7 +222,8 @@ function runRule(
     const firstLine = lineIndex(starts, start);
     const lastLine = lineIndex(starts, end - 1);
     if (!passesFilters(rule, secret, lineText(fragment, firstLine))) continue;
-    const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text, index: m.index, path }) : true;
+    const index = from + m.index;
+    const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text, index, path }) : true;
     if (verdict === false) continue;
     const severity: SecretSeverity = verdict === true ? rule.severity : verdict;
     taken.push({ start, end });

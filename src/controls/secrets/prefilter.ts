@@ -9,34 +9,44 @@
 
 const NON_ASCII = /[^ -~\t\n\r]/;
 
+/** Where each keyword occurs in one text: for keyword `k` (an index into `keywords`), the offsets of its last character. */
+export interface KeywordHits {
+  /** Offsets by keyword index; undefined when the keyword does not occur. Ascending. */
+  readonly at: readonly (number[] | undefined)[];
+}
+
 export class KeywordPrefilter {
-  private readonly keywords: string[];
-  private readonly delta: Int32Array;
+  /** The lower-case keywords, in the order hits are indexed by. */
+  readonly keywords: readonly string[];
+  /** Transitions, indexed by state + character class; states are stored premultiplied by the row width. */
+  private readonly delta: Uint32Array;
   private readonly classOf: Uint8Array;
+  /** States at or above this one end at least one keyword: the hot loop tests one number, not a table. */
+  private readonly firstOutput: number;
+  /** For each premultiplied output state (minus `firstOutput`, divided by the row width), the keywords ending there. */
+  private readonly outputs: number[][];
   private readonly shift: number;
-  private readonly hasOutput: Uint8Array;
-  /** For each state, the keywords (by index) that end there, suffix matches included; undefined if none. */
-  private readonly outputs: (number[] | undefined)[];
   /** Keywords with characters outside ASCII, checked with a plain search (none of the built-in ones). */
-  private readonly nonAscii: string[];
+  private readonly nonAscii: { index: number; keyword: string }[];
 
   constructor(keywords: Iterable<string>) {
     const unique = [...new Set([...keywords].map((k) => k.toLowerCase()).filter((k) => k.length > 0))];
-    this.nonAscii = unique.filter((k) => NON_ASCII.test(k));
-    this.keywords = unique.filter((k) => !NON_ASCII.test(k));
+    this.keywords = unique;
+    this.nonAscii = unique.flatMap((keyword, index) => (NON_ASCII.test(keyword) ? [{ index, keyword }] : []));
+    const ascii = unique.flatMap((keyword, index) => (NON_ASCII.test(keyword) ? [] : [{ index, keyword }]));
 
     // Character classes: each ASCII character used in a keyword (upper case folded onto lower case) gets a
     // class; every other character is class 0. A small alphabet keeps the table in cache.
     const classOf = new Uint8Array(128);
     let width = 1;
-    for (const k of this.keywords) {
-      for (let i = 0; i < k.length; i++) {
-        const c = k.charCodeAt(i);
+    for (const { keyword } of ascii) {
+      for (let i = 0; i < keyword.length; i++) {
+        const c = keyword.charCodeAt(i);
         if (classOf[c] === 0) classOf[c] = width++;
       }
     }
     for (let c = 65; c <= 90; c++) classOf[c] = classOf[c + 32]!;
-    // Rows padded to a power of two, so the lookup is a shift and an or.
+    // Rows padded to a power of two.
     let shift = 0;
     while (1 << shift < width) shift++;
     const used = width;
@@ -45,10 +55,10 @@ export class KeywordPrefilter {
     // Trie.
     const children: Map<number, number>[] = [new Map()];
     const ends: number[][] = [[]];
-    this.keywords.forEach((k, index) => {
+    for (const { keyword, index } of ascii) {
       let s = 0;
-      for (let i = 0; i < k.length; i++) {
-        const a = classOf[k.charCodeAt(i)]!;
+      for (let i = 0; i < keyword.length; i++) {
+        const a = classOf[keyword.charCodeAt(i)]!;
         let next = children[s]!.get(a);
         if (next === undefined) {
           next = children.length;
@@ -59,7 +69,7 @@ export class KeywordPrefilter {
         s = next;
       }
       ends[s]!.push(index);
-    });
+    }
 
     // Breadth-first failure links, folded into a complete transition table.
     const states = children.length;
@@ -90,40 +100,52 @@ export class KeywordPrefilter {
         }
       }
     }
+
+    // Renumber: states without output first (the root stays 0), then those with output; premultiply by the width.
+    const order = [...Array(states).keys()].sort((x, y) => Number(outputs[x] !== undefined) - Number(outputs[y] !== undefined) || x - y);
+    const renamed = new Int32Array(states);
+    order.forEach((old, i) => (renamed[old] = i));
+    const firstOutputIndex = order.findIndex((s) => outputs[s] !== undefined);
+    const table = new Uint32Array(states * width);
+    for (let old = 0; old < states; old++) {
+      for (let a = 0; a < width; a++) table[renamed[old]! * width + a] = renamed[delta[old * width + a]!]! * width;
+    }
+    this.delta = table;
     this.classOf = classOf;
     this.shift = shift;
-    this.delta = delta;
-    this.outputs = outputs;
-    this.hasOutput = Uint8Array.from(outputs, (o) => (o ? 1 : 0));
+    this.firstOutput = firstOutputIndex === -1 ? Number.MAX_SAFE_INTEGER : firstOutputIndex * width;
+    this.outputs = firstOutputIndex === -1 ? [] : order.slice(firstOutputIndex).map((s) => outputs[s]!);
   }
 
-  /** The (lower-case) keywords that occur in `text`, compared case-insensitively. */
-  present(text: string): Set<string> {
-    const found = new Set<string>();
-    const { delta, outputs, keywords, classOf, shift, hasOutput } = this;
-    if (keywords.length > 0) {
-      const seen = new Uint8Array(keywords.length);
-      let remaining = keywords.length;
-      let s = 0;
-      for (let i = 0, n = text.length; i < n; i++) {
-        const c = text.charCodeAt(i);
-        s = delta[(s << shift) | (c < 128 ? classOf[c]! : 0)]!;
-        if (hasOutput[s] === 0) continue;
-        for (const k of outputs[s]!) {
-          if (seen[k] === 0) {
-            seen[k] = 1;
-            found.add(keywords[k]!);
-            remaining -= 1;
-          }
-        }
-        if (remaining === 0) break;
+  /** Where each keyword occurs in `text`, compared case-insensitively. */
+  scan(text: string): KeywordHits {
+    const at: (number[] | undefined)[] = new Array<number[] | undefined>(this.keywords.length).fill(undefined);
+    const { delta, classOf, firstOutput, outputs, shift } = this;
+    let s = 0;
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      s = delta[s + (c < 128 ? classOf[c]! : 0)]!;
+      if (s < firstOutput) continue;
+      for (const k of outputs[(s - firstOutput) >> shift]!) {
+        const list = at[k];
+        if (list === undefined) at[k] = [i];
+        else list.push(i);
       }
     }
     if (this.nonAscii.length > 0) {
       const lower = text.toLowerCase();
-      for (const k of this.nonAscii) if (lower.includes(k)) found.add(k);
+      for (const { index, keyword } of this.nonAscii) {
+        // Offsets in the lower-cased copy; exact for the built-in ASCII keywords, a line-level hint for others.
+        for (let i = lower.indexOf(keyword); i !== -1; i = lower.indexOf(keyword, i + 1)) (at[index] ??= []).push(i + keyword.length - 1);
+      }
     }
-    return found;
+    return { at };
+  }
+
+  /** The (lower-case) keywords that occur in `text`, compared case-insensitively. */
+  present(text: string): Set<string> {
+    const { at } = this.scan(text);
+    return new Set(this.keywords.filter((_, k) => at[k] !== undefined));
   }
 }
 

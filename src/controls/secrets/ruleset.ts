@@ -19,11 +19,24 @@ export interface RulesetOptions {
   extraRules?: readonly SecretRule[];
   /** Skip lockfiles, node_modules/, vendor/ and minified files (default true). */
   skipDefaultPaths?: boolean;
+  /**
+   * Run built-in single-line rules only on the lines holding one of their keywords (default true). False runs
+   * every rule on the whole fragment, as gitleaks does: slower, same findings; tests compare the two.
+   */
+  lineScope?: boolean;
 }
 
 export interface CompiledRule extends SecretRule {
   /** Index of the rule; earlier rules win when two findings overlap (specific rules come before generic ones). */
   order: number;
+  /** The rule's keywords as indexes into the prefilter's keyword list. */
+  keywordIndexes: readonly number[];
+  /**
+   * Whether the regex runs only on the lines holding one of the rule's keywords rather than on the whole
+   * fragment. True for built-in single-line rules, whose matches are known to lie on one line and contain a
+   * keyword (tested in rules.test.ts); rules from a policy or a .gitleaks.toml keep gitleaks' whole-fragment scope.
+   */
+  lineScoped: boolean;
 }
 
 export interface Ruleset {
@@ -56,13 +69,26 @@ export function compileRuleset(options: RulesetOptions = {}): Ruleset {
   // A later rule with the same id replaces the earlier one (an import may override a built-in rule).
   const byId = new Map<string, SecretRule>();
   for (const r of all) if (!disabled.has(r.id)) byId.set(r.id, r);
-  const rules: CompiledRule[] = [...byId.values()].map((r, order) => ({ ...r, regex: withEngineFlags(r.regex), order }));
+  const kept = [...byId.values()];
+  const prefilter = new KeywordPrefilter(kept.flatMap((r) => r.keywords));
+  const keywordIndex = new Map(prefilter.keywords.map((k, i) => [k, i]));
+  const builtin = new Set<SecretRule>(BUILTIN_RULES);
+  const rules: CompiledRule[] = kept.map((r, order) => {
+    const keywordIndexes = [...new Set(r.keywords.map((k) => keywordIndex.get(k.toLowerCase())).filter((i) => i !== undefined))];
+    return {
+      ...r,
+      regex: withEngineFlags(r.regex),
+      order,
+      keywordIndexes,
+      lineScoped: options.lineScope !== false && builtin.has(r) && !r.multiline && keywordIndexes.length > 0,
+    };
+  });
   const skipGlobs = [...(options.skipDefaultPaths === false ? [] : DEFAULT_SKIPPED_PATHS), ...(options.allowPaths ?? [])];
   return {
     rules,
     contentRules: rules.filter((r) => !r.pathOnly),
     pathRules: rules.filter((r) => r.pathOnly),
-    prefilter: new KeywordPrefilter(rules.flatMap((r) => r.keywords)),
+    prefilter,
     isSkippedPath: skippedPaths(pathMatcher(skipGlobs), options.allowPathRegexes ?? []),
     allowRegexes: (options.allowRegexes ?? []).map((src, i) => compileRE2(src, "", `secrets.allow.regexes[${i}]`)),
   };

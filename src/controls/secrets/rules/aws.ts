@@ -43,7 +43,7 @@ export const awsRules: SecretRule[] = [
   {
     id: "aws-secret-access-key",
     description: "AWS secret access key",
-    keywords: ["aws", "secretaccesskey", "secret_access_key"],
+    keywords: ["aws", "secretaccesskey", "secret_access_key", "secret_accesskey", "secretaccess_key"],
     regex:
       /(?:aws[\w.-]{0,24}?secret[\w.-]{0,24}?|secret_?access_?key)["']?[ \t]*(?:=|:=|:|=>|,)[ \t]*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
     entropy: 3.5,

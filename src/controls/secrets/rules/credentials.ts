@@ -96,7 +96,7 @@ export const credentialRules: SecretRule[] = [
   {
     id: "basic-auth-credentials",
     description: "HTTP Basic credentials (base64 of user:password) written in code",
-    keywords: ["basic "],
+    keywords: ["basic ", "basic\t"],
     regex: /\bBasic[ \t]+([A-Za-z0-9+/]{8,200}={0,2})(?![A-Za-z0-9+/=])/g,
     severity: "warn",
     // Only a value that decodes to `user:password` in printable text: prose ("Basic authentication") and other

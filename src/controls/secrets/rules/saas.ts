@@ -62,7 +62,7 @@ export const saasRules: SecretRule[] = [
   anchored("terraform-cloud-token", "Terraform Cloud / Enterprise API token", ["atlasv1"], rx("[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70}"), `${f(ALNUM, 14)}.atlasv1.${f(ALNUM, 67)}`, [
     "atlasv1.short",
   ]),
-  anchored("doppler-token", "Doppler service or personal token", ["dp.pt.", "dp.st.", "dp.ct."], rx("dp\\.(?:pt|st|ct|scim|audit)\\.[A-Za-z0-9]{40,44}"), `dp.pt.${f(ALNUM, 43)}`, [
+  anchored("doppler-token", "Doppler service or personal token", ["dp.pt.", "dp.st.", "dp.ct.", "dp.scim.", "dp.audit."], rx("dp\\.(?:pt|st|ct|scim|audit)\\.[A-Za-z0-9]{40,44}"), `dp.pt.${f(ALNUM, 43)}`, [
     "dp.pt.short",
   ]),
   anchored("grafana-service-account-token", "Grafana service-account token", ["glsa_"], rx("glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"), `glsa_${f(ALNUM, 32)}_${f(HEX, 8)}`, [
@@ -111,7 +111,7 @@ export const saasRules: SecretRule[] = [
     entropy: 3,
     samples: { match: [{ text: `MAILCHIMP_KEY=${mailchimp}-us14`, secret: mailchimp }], noMatch: ["0".repeat(32) + "-us1", "cross-use"] },
   }),
-  anchored("flyio-token", "fly.io access token", ["fm1r_", "fm2_", "fo1_"], rx("(?:fm1[ar]|fm2|fo1)_[A-Za-z0-9+/=_-]{40,}"), `fm2_${f(B64, 60)}`, ["fm2_short"]),
+  anchored("flyio-token", "fly.io access token", ["fm1a_", "fm1r_", "fm2_", "fo1_"], rx("(?:fm1[ar]|fm2|fo1)_[A-Za-z0-9+/=_-]{40,}"), `fm2_${f(B64, 60)}`, ["fm2_short"]),
   anchored("cloudflare-origin-ca-key", "Cloudflare origin CA key", ["v1.0-"], rx("v1\\.0-[a-f0-9]{24}-[a-f0-9]{146}"), `v1.0-${f(HEX, 24)}-${f(HEX, 146)}`, ["v1.0-abc"]),
   anchored("planetscale-token", "PlanetScale password or token", ["pscale_"], rx("pscale_(?:pw|tkn|oauth)_[A-Za-z0-9_.=-]{32,64}"), `pscale_pw_${f(B64URL, 43)}`, ["pscale_pw_short"]),
   anchored("supabase-secret-key", "Supabase secret key or personal access token", ["sb_secret_", "sbp_"], rx("sb_secret_[A-Za-z0-9_-]{31,}|sbp_[a-f0-9]{40}"), `sbp_${f(HEX, 40)}`, ["sbp_abc"]),

@@ -1,0 +1,142 @@
+import { describe, test, expect } from "@jest/globals";
+import { scanAddedLines, scanText } from "../../../src/controls/secrets/engine.js";
+import { compileRuleset } from "../../../src/controls/secrets/ruleset.js";
+import { BUILTIN_RULES } from "../../../src/controls/secrets/rules/index.js";
+import { checksummedToken, fake, ALNUM, B64, BASE32 } from "../../../src/controls/secrets/rules/fake.js";
+import type { ScanResult } from "../../../src/controls/secrets/types.js";
+
+// The fast path runs built-in single-line rules only on the lines holding one of their keywords. These tests pin
+// down that it finds exactly what running every rule over the whole fragment finds.
+const lineScoped = compileRuleset({ skipDefaultPaths: false });
+const wholeFragment = compileRuleset({ skipDefaultPaths: false, lineScope: false });
+const key = "line-scope-test-key";
+
+function both(path: string, text: string): { fast: ScanResult; slow: ScanResult } {
+  return {
+    fast: scanText(path, text, { fingerprintKey: key, ruleset: lineScoped }),
+    slow: scanText(path, text, { fingerprintKey: key, ruleset: wholeFragment }),
+  };
+}
+
+const ghToken = checksummedToken("ghp", 8101);
+const token = fake(ALNUM, 32, 8102);
+const keyId = `AKIA${fake(BASE32, 16, 8103)}`;
+const secretKey = fake(B64, 40, 8104);
+
+describe("line-scoped rules", () => {
+  const scoped = lineScoped.contentRules.filter((r) => r.lineScoped);
+
+  test("are the built-in single-line rules with keywords, and only those", () => {
+    expect(scoped.length).toBeGreaterThan(50);
+    for (const rule of lineScoped.contentRules) {
+      const builtin = BUILTIN_RULES.some((b) => b.id === rule.id);
+      expect({ id: rule.id, lineScoped: rule.lineScoped }).toEqual({
+        id: rule.id,
+        lineScoped: builtin && !rule.multiline && rule.keywords.length > 0,
+      });
+    }
+    expect(wholeFragment.contentRules.filter((r) => r.lineScoped)).toEqual([]);
+  });
+
+  test("every match in their samples stays on one line and contains one of the rule's keywords", () => {
+    for (const rule of scoped) {
+      for (const text of [...rule.samples.match.map((s) => s.text), ...rule.samples.noMatch]) {
+        const re = new RegExp(rule.regex.source, rule.regex.flags);
+        for (const m of text.matchAll(re)) {
+          const lower = m[0].toLowerCase();
+          expect({ id: rule.id, match: m[0].replace(/[A-Za-z0-9]/g, "x"), newline: m[0].includes("\n") }).toEqual({
+            id: rule.id,
+            match: m[0].replace(/[A-Za-z0-9]/g, "x"),
+            newline: false,
+          });
+          expect({ id: rule.id, keyword: rule.keywords.some((k) => lower.includes(k)) }).toEqual({ id: rule.id, keyword: true });
+        }
+      }
+    }
+  });
+
+  test("find the same as whole-fragment scanning on every rule's samples, mixed, with LF and CRLF endings", () => {
+    const samples = BUILTIN_RULES.filter((r) => !r.pathOnly).flatMap((r) => [...r.samples.match.map((s) => s.text), ...r.samples.noMatch]);
+    // A fixed shuffle: neighbours change which keywords share a fragment, which is where the two scopes could differ.
+    const shuffled = samples.map((s, i) => ({ s, k: (i * 7919) % samples.length })).sort((a, b) => a.k - b.k).map((x) => x.s);
+    const filler = ["const x = 1;", "", "  // no secrets here", "function f(a) { return a + 1 }"];
+    for (const [name, eol] of [["LF", "\n"], ["CRLF", "\r\n"]] as const) {
+      for (let start = 0; start < shuffled.length; start += 25) {
+        const chunk = shuffled.slice(start, start + 25).flatMap((s, i) => [s, filler[i % filler.length]!]);
+        const text = chunk.join("\n").split("\n").join(eol);
+        for (const path of ["config/app.yml", "src/app.ts", ".npmrc"]) {
+          const { fast, slow } = both(path, text);
+          expect({ name, start, path, ...fast }).toEqual({ name, start, path, ...slow });
+        }
+      }
+    }
+  });
+
+  test("a secret on the first line and one on the last line without a newline are found where they are", () => {
+    const text = `${ghToken}\nnothing\napi_key = "${token}"`;
+    const { fast, slow } = both("src/a.ts", text);
+    expect(fast).toEqual(slow);
+    expect(fast.findings.map((f) => [f.rule, f.line, f.column, f.endColumn])).toEqual([
+      ["github-token", 1, 1, 1 + ghToken.length],
+      ["generic-secret-assignment", 3, 12, 12 + token.length],
+    ]);
+  });
+
+  test("a keyword at the end of a line does not carry a rule onto the next line", () => {
+    // The assignment regex does not cross lines under either scope: the name and its value must share a line.
+    const text = `const api_key =\n  "${token}";\nconst other = 2; // key`;
+    const { fast, slow } = both("src/a.ts", text);
+    expect(fast).toEqual(slow);
+    expect(fast.findings).toEqual([]);
+  });
+
+  test("several keyword hits on one line give each finding once", () => {
+    const text = `token=${ghToken} key secret auth token=${token} ${ghToken.replace("ghp_", "gho_")}`;
+    const { fast, slow } = both("config/app.env", text);
+    expect(fast).toEqual(slow);
+    const spans = fast.findings.map((f) => `${f.line}:${f.column}`);
+    expect(new Set(spans).size).toBe(spans.length);
+    expect(fast.findings.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("a secret inside a very long single line (a minified bundle) is found", () => {
+    const padding = "a=1;".repeat(50_000);
+    const text = `${padding}var k="${ghToken}";${padding}`;
+    const { fast, slow } = both("dist/bundle.js", text);
+    expect(fast).toEqual(slow);
+    expect(fast.findings.map((f) => [f.rule, f.line, f.column])).toEqual([["github-token", 1, padding.length + 8]]);
+  });
+
+  test("a multi-line private key (whole-fragment rule) and a token on its first line are both found", () => {
+    const body = Array.from({ length: 4 }, (_, i) => fake(B64, 64, 8110 + i));
+    const text = [`x = "${ghToken}"; -----BEGIN RSA PRIVATE KEY-----`, ...body, "-----END RSA PRIVATE KEY-----"].join("\r\n");
+    const { fast, slow } = both("keys/notes.txt", text);
+    expect(fast).toEqual(slow);
+    expect(fast.findings.map((f) => [f.rule, f.line, f.endLine])).toEqual([
+      ["github-token", 1, undefined],
+      ["private-key", 1, 6],
+    ]);
+  });
+
+  test("the AWS key id still sees a secret key a few lines away, outside its own line", () => {
+    const text = `aws_access_key_id = ${keyId}\n# region\n\naws_secret_access_key = ${secretKey}\n`;
+    const { fast, slow } = both("config/aws.ini", text);
+    expect(fast).toEqual(slow);
+    expect(fast.findings.find((f) => f.rule === "aws-access-key-id")).toMatchObject({ line: 1, severity: "block" });
+  });
+
+  test("added lines of a hunk with CRLF endings map to their new-file line numbers under both scopes", () => {
+    const lines = [
+      { line: 10, text: "const a = 1;\r" },
+      { line: 11, text: `const secret = "${token}";\r` },
+      { line: 14, text: `url = "https://x.invalid"; // ${ghToken}\r` },
+    ];
+    const fast = scanAddedLines("src/a.ts", lines, { fingerprintKey: key, ruleset: lineScoped });
+    const slow = scanAddedLines("src/a.ts", lines, { fingerprintKey: key, ruleset: wholeFragment });
+    expect(fast).toEqual(slow);
+    expect(fast.findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ["generic-secret-assignment", 11, 17],
+      ["github-token", 14, 31],
+    ]);
+  });
+});
