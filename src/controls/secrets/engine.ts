@@ -159,18 +159,37 @@ function scanFragment(
       runRule(rule, path, fragment, 0, text.length, taken, ruleset, options, result);
       continue;
     }
-    // Only the lines holding a keyword: most of a file has none, and these rules never match across lines.
-    let lineEnd = -1;
-    for (const offset of hits) {
-      if (offset < lineEnd) continue;
-      const lineStart = text.lastIndexOf("\n", offset) + 1;
-      lineEnd = text.indexOf("\n", offset);
-      if (lineEnd === -1) lineEnd = text.length;
-      runRule(rule, path, fragment, lineStart, lineEnd, taken, ruleset, options, result);
+    if (rule.anchored) {
+      runAnchored(rule, rule.anchored, rule.reach ?? 0, hits, path, fragment, taken, ruleset, options, result);
+      continue;
     }
+    // Only the lines holding a keyword: most of a file has none, and these rules never match across lines.
+    // Hit lines close together form one window, so that dense text costs one regex call per run of lines.
+    let windowStart = -1;
+    let windowEnd = -1;
+    for (const offset of hits) {
+      if (offset < windowEnd) continue;
+      const lineStart = text.lastIndexOf("\n", offset) + 1;
+      let lineEnd = text.indexOf("\n", offset);
+      if (lineEnd === -1) lineEnd = text.length;
+      if (windowStart !== -1 && lineStart - windowEnd <= WINDOW_GAP) {
+        windowEnd = lineEnd;
+        continue;
+      }
+      if (windowStart !== -1) runRule(rule, path, fragment, windowStart, windowEnd, taken, ruleset, options, result);
+      windowStart = lineStart;
+      windowEnd = lineEnd;
+    }
+    if (windowStart !== -1) runRule(rule, path, fragment, windowStart, windowEnd, taken, ruleset, options, result);
   }
   if (result.findings.length > before) result.findings.sort((a, b) => a.line - b.line || a.column - b.column);
 }
+
+/**
+ * Keyword lines at most this many characters apart are matched as one window: the lines between them hold no
+ * keyword, so a line-scoped rule finds nothing there, and a regex skims them faster than it is called twice.
+ */
+const WINDOW_GAP = 1;
 
 /**
  * Offsets of the rule's keyword hits in ascending order; null when none of its keywords occurs; undefined
@@ -187,6 +206,50 @@ function hitsOf(keywordIndexes: readonly number[], at: readonly (number[] | unde
   }
   if (only === undefined) return null;
   return several ? Int32Array.from(several).sort() : only;
+}
+
+/**
+ * Try the regex only where a match can start: at most `reach` characters before each keyword hit, in ascending
+ * order and never before the end of the previous match, which gives the matches a scan of the lines would.
+ */
+function runAnchored(
+  rule: CompiledRule,
+  anchored: { sticky: RegExp; skipping: RegExp },
+  reach: number,
+  hits: Iterable<number>,
+  path: string,
+  fragment: Fragment,
+  taken: Span[],
+  ruleset: Ruleset,
+  options: ScanOptions,
+  result: ScanResult,
+): void {
+  const { text } = fragment;
+  const { sticky, skipping } = anchored;
+  let next = 0;
+  for (const hit of hits) {
+    let at = Math.max(hit - reach, next);
+    while (at <= hit) {
+      skipping.lastIndex = at;
+      if (skipping.exec(text) === null) {
+        at = hit + 1;
+        break;
+      }
+      // A match starts within reach: find where (the first start that matches is the one the skip found).
+      let m: RegExpExecArray | null = null;
+      for (let start = at; start <= at + reach && m === null; start++) {
+        sticky.lastIndex = start;
+        m = sticky.exec(text);
+      }
+      if (m === null || m[0].length === 0) {
+        at += 1;
+        continue;
+      }
+      consider(rule, m, 0, path, fragment, taken, ruleset, options, result);
+      at = m.index + m[0].length;
+    }
+    next = Math.max(next, at);
+  }
 }
 
 function runRule(
@@ -211,38 +274,55 @@ function runRule(
       re.lastIndex += 1;
       continue;
     }
-    const located = secretOf(rule, m);
-    if (!located) continue;
-    const { secret } = located;
-    const start = from + located.start;
-    const end = start + secret.length;
-    if (!rule.multiline && secret.includes("\n")) continue;
-    if (taken.some((s) => start < s.end && s.start < end)) continue;
-    const starts = lineStarts(fragment);
-    const firstLine = lineIndex(starts, start);
-    const lastLine = lineIndex(starts, end - 1);
-    if (!passesFilters(rule, secret, lineText(fragment, firstLine))) continue;
-    const index = from + m.index;
-    const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text, index, path }) : true;
-    if (verdict === false) continue;
-    const severity: SecretSeverity = verdict === true ? rule.severity : verdict;
-    taken.push({ start, end });
-    const finding: SecretFinding = {
-      path,
-      line: lineNumber(fragment, firstLine),
-      column: start - (starts[firstLine] ?? 0) + 1,
-      ...(lastLine !== firstLine ? { endLine: lineNumber(fragment, lastLine) } : {}),
-      endColumn: end - (starts[lastLine] ?? 0) + 1,
-      rule: rule.id,
-      severity,
-      fingerprint: fingerprintOf(options.fingerprintKey, rule.id, path, secret),
-      preview: previewOf(secret),
-      description: rule.description,
-    };
-    const touched: string[] = [];
-    for (let i = firstLine; i <= lastLine; i++) touched.push(lineText(fragment, i));
-    settle(finding, touched, options, ruleset, secret, result, m[0]);
+    consider(rule, m, from, path, fragment, taken, ruleset, options, result);
   }
+}
+
+/** One regex match of a rule, at `from` + its index in the fragment: filter, validate, and record it. */
+function consider(
+  rule: CompiledRule,
+  m: RegExpExecArray,
+  from: number,
+  path: string,
+  fragment: Fragment,
+  taken: Span[],
+  ruleset: Ruleset,
+  options: ScanOptions,
+  result: ScanResult,
+): void {
+  const { text } = fragment;
+  const located = secretOf(rule, m);
+  if (!located) return;
+  const { secret } = located;
+  const start = from + located.start;
+  const end = start + secret.length;
+  if (!rule.multiline && secret.includes("\n")) return;
+  if (taken.some((s) => start < s.end && s.start < end)) return;
+  // Most candidates fail a filter: the line table is built only for the ones that become findings.
+  if (!passesFilters(rule, secret, text, start)) return;
+  const index = from + m.index;
+  const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text, index, path }) : true;
+  if (verdict === false) return;
+  const starts = lineStarts(fragment);
+  const firstLine = lineIndex(starts, start);
+  const lastLine = lineIndex(starts, end - 1);
+  const severity: SecretSeverity = verdict === true ? rule.severity : verdict;
+  taken.push({ start, end });
+  const finding: SecretFinding = {
+    path,
+    line: lineNumber(fragment, firstLine),
+    column: start - (starts[firstLine] ?? 0) + 1,
+    ...(lastLine !== firstLine ? { endLine: lineNumber(fragment, lastLine) } : {}),
+    endColumn: end - (starts[lastLine] ?? 0) + 1,
+    rule: rule.id,
+    severity,
+    fingerprint: fingerprintOf(options.fingerprintKey, rule.id, path, secret),
+    preview: previewOf(secret),
+    description: rule.description,
+  };
+  const touched: string[] = [];
+  for (let i = firstLine; i <= lastLine; i++) touched.push(lineText(fragment, i));
+  settle(finding, touched, options, ruleset, secret, result, m[0]);
 }
 
 /** Decide whether a confirmed finding is reported or suppressed, and record it. */
@@ -297,7 +377,13 @@ function pickGroup(rule: CompiledRule, m: RegExpExecArray): number | string {
   return 0;
 }
 
-function passesFilters(rule: CompiledRule, secret: string, lineText: string): boolean {
+/** The line of `text` holding `offset`. */
+function lineAround(text: string, offset: number): string {
+  const end = text.indexOf("\n", offset);
+  return text.slice(text.lastIndexOf("\n", offset - 1) + 1, end === -1 ? text.length : end);
+}
+
+function passesFilters(rule: CompiledRule, secret: string, text: string, offset: number): boolean {
   if (rule.entropy !== undefined && shannonEntropy(secret) <= rule.entropy) return false;
   if (rule.globalAllowlist !== false && GLOBAL_VALUE_ALLOWLIST.some((re) => re.test(secret))) return false;
   const allow = rule.allowlist;
@@ -307,7 +393,10 @@ function passesFilters(rule: CompiledRule, secret: string, lineText: string): bo
     if (allow.stopwords.some((w) => lower.includes(w))) return false;
   }
   if (allow.regexes?.some((re) => testOnce(re, secret))) return false;
-  if (allow.lineRegexes?.some((re) => testOnce(re, lineText))) return false;
+  if (allow.lineRegexes?.length) {
+    const line = lineAround(text, offset);
+    if (allow.lineRegexes.some((re) => testOnce(re, line))) return false;
+  }
   return true;
 }
 

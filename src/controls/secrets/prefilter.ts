@@ -9,7 +9,7 @@
 
 const NON_ASCII = /[^ -~\t\n\r]/;
 
-/** Where each keyword occurs in one text: for keyword `k` (an index into `keywords`), the offsets of its last character. */
+/** Where each keyword occurs in one text: for keyword `k` (an index into `keywords`), the offsets where it starts. */
 export interface KeywordHits {
   /** Offsets by keyword index; undefined when the keyword does not occur. Ascending. */
   readonly at: readonly (number[] | undefined)[];
@@ -26,12 +26,15 @@ export class KeywordPrefilter {
   /** For each premultiplied output state (minus `firstOutput`, divided by the row width), the keywords ending there. */
   private readonly outputs: number[][];
   private readonly shift: number;
+  /** Keyword lengths minus one: the DFA sees a keyword's last character, hits record its first. */
+  private readonly tails: Int32Array;
   /** Keywords with characters outside ASCII, checked with a plain search (none of the built-in ones). */
   private readonly nonAscii: { index: number; keyword: string }[];
 
   constructor(keywords: Iterable<string>) {
     const unique = [...new Set([...keywords].map((k) => k.toLowerCase()).filter((k) => k.length > 0))];
     this.keywords = unique;
+    this.tails = Int32Array.from(unique, (k) => k.length - 1);
     this.nonAscii = unique.flatMap((keyword, index) => (NON_ASCII.test(keyword) ? [{ index, keyword }] : []));
     const ascii = unique.flatMap((keyword, index) => (NON_ASCII.test(keyword) ? [] : [{ index, keyword }]));
 
@@ -120,23 +123,24 @@ export class KeywordPrefilter {
   /** Where each keyword occurs in `text`, compared case-insensitively. */
   scan(text: string): KeywordHits {
     const at: (number[] | undefined)[] = new Array<number[] | undefined>(this.keywords.length).fill(undefined);
-    const { delta, classOf, firstOutput, outputs, shift } = this;
+    const { delta, classOf, firstOutput, outputs, shift, tails } = this;
     let s = 0;
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
       s = delta[s + (c < 128 ? classOf[c]! : 0)]!;
       if (s < firstOutput) continue;
       for (const k of outputs[(s - firstOutput) >> shift]!) {
+        const start = i - tails[k]!;
         const list = at[k];
-        if (list === undefined) at[k] = [i];
-        else list.push(i);
+        if (list === undefined) at[k] = [start];
+        else list.push(start);
       }
     }
     if (this.nonAscii.length > 0) {
       const lower = text.toLowerCase();
       for (const { index, keyword } of this.nonAscii) {
         // Offsets in the lower-cased copy; exact for the built-in ASCII keywords, a line-level hint for others.
-        for (let i = lower.indexOf(keyword); i !== -1; i = lower.indexOf(keyword, i + 1)) (at[index] ??= []).push(i + keyword.length - 1);
+        for (let i = lower.indexOf(keyword); i !== -1; i = lower.indexOf(keyword, i + 1)) (at[index] ??= []).push(i);
       }
     }
     return { at };

@@ -37,6 +37,8 @@ export interface CompiledRule extends SecretRule {
    * keyword (tested in rules.test.ts); rules from a policy or a .gitleaks.toml keep gitleaks' whole-fragment scope.
    */
   lineScoped: boolean;
+  /** For line-scoped rules with a `reach`: the regex made sticky, and the same after a lazy skip of up to `reach` characters. */
+  anchored?: { sticky: RegExp; skipping: RegExp };
 }
 
 export interface Ruleset {
@@ -58,6 +60,19 @@ function withEngineFlags(re: RegExp): RegExp {
   return new Ctor(re.source, flags);
 }
 
+/**
+ * The sticky forms used to try a regex only near keyword hits. The skipping form finds, in one call, whether a
+ * match starts within `reach` characters of where it is tried (the lazy skip makes that the leftmost start); a
+ * non-capturing wrapper keeps group numbers and backreferences as they were.
+ */
+function anchoredForms(regex: RegExp, reach: number): { sticky: RegExp; skipping: RegExp } {
+  const flags = regex.flags.includes("y") ? regex.flags : `${regex.flags}y`;
+  return {
+    sticky: new RegExp(regex.source, flags),
+    skipping: new RegExp(`(?:[\\s\\S]{0,${reach}}?)(?:${regex.source})`, flags),
+  };
+}
+
 export function compileRuleset(options: RulesetOptions = {}): Ruleset {
   // Specific before generic: a repository's own rules win an overlap against our generic assignment rules.
   const isGeneric = (r: SecretRule) => r.id.startsWith("generic-");
@@ -75,12 +90,15 @@ export function compileRuleset(options: RulesetOptions = {}): Ruleset {
   const builtin = new Set<SecretRule>(BUILTIN_RULES);
   const rules: CompiledRule[] = kept.map((r, order) => {
     const keywordIndexes = [...new Set(r.keywords.map((k) => keywordIndex.get(k.toLowerCase())).filter((i) => i !== undefined))];
+    const regex = withEngineFlags(r.regex);
+    const lineScoped = options.lineScope !== false && builtin.has(r) && !r.multiline && keywordIndexes.length > 0;
     return {
       ...r,
-      regex: withEngineFlags(r.regex),
+      regex,
       order,
       keywordIndexes,
-      lineScoped: options.lineScope !== false && builtin.has(r) && !r.multiline && keywordIndexes.length > 0,
+      lineScoped,
+      ...(lineScoped && r.reach !== undefined ? { anchored: anchoredForms(regex, r.reach) } : {}),
     };
   });
   const skipGlobs = [...(options.skipDefaultPaths === false ? [] : DEFAULT_SKIPPED_PATHS), ...(options.allowPaths ?? [])];

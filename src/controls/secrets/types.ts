@@ -56,6 +56,12 @@ export interface SecretRule {
   pathOnly?: boolean;
   /** The match may span several lines (private keys). */
   multiline?: boolean;
+  /**
+   * Every match starts at most this many characters before one of the rule's keywords (0: with the keyword).
+   * The engine then tries the regex only there instead of along whole lines; for rules whose keywords are
+   * everywhere (`key`, `pass`, `://`). Tested against the rule's samples.
+   */
+  reach?: number;
   /** Whether the global value allowlist (templates, placeholders) applies; default true. */
   globalAllowlist?: boolean;
   samples: {

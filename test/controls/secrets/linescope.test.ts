@@ -55,6 +55,41 @@ describe("line-scoped rules", () => {
     }
   });
 
+  test("rules tried only near their keywords start every sample match within their reach of a keyword", () => {
+    const anchored = scoped.filter((r) => r.anchored);
+    expect(anchored.map((r) => r.id).sort()).toEqual(["generic-password-assignment", "generic-secret-assignment", "url-credentials"]);
+    for (const rule of anchored) {
+      for (const text of [...rule.samples.match.map((s) => s.text), ...rule.samples.noMatch]) {
+        for (const m of text.matchAll(new RegExp(rule.regex.source, rule.regex.flags))) {
+          const lower = m[0].toLowerCase();
+          const first = Math.min(...rule.keywords.map((k) => lower.indexOf(k)).filter((i) => i >= 0));
+          expect({ id: rule.id, withinReach: first <= (rule.reach ?? 0) }).toEqual({ id: rule.id, withinReach: true });
+        }
+      }
+    }
+  });
+
+  test("near-keyword matching finds names that start before their keyword, at line starts and back to back", () => {
+    const other = fake(ALNUM, 32, 8105);
+    const text = [
+      `x = 1;`,
+      `private_key = "${token}"`,
+      `const access-key="${other}";api_key="${token}"`,
+      `password="Xk9#pQ2m" pwd="Rt5$wL8n"`,
+      `db = "postgres://svc:Xk9#pQ2m7Lz@db.internal/app"`,
+    ].join("\n");
+    const { fast, slow } = both("config/app.yml", text);
+    expect(fast).toEqual(slow);
+    expect(fast.findings.map((f) => [f.rule, f.line, f.column])).toEqual([
+      ["generic-secret-assignment", 2, 16],
+      ["generic-secret-assignment", 3, 19],
+      ["generic-secret-assignment", 3, 62],
+      ["generic-password-assignment", 4, 11],
+      ["generic-password-assignment", 4, 26],
+      ["url-credentials", 5, 22],
+    ]);
+  });
+
   test("find the same as whole-fragment scanning on every rule's samples, mixed, with LF and CRLF endings", () => {
     const samples = BUILTIN_RULES.filter((r) => !r.pathOnly).flatMap((r) => [...r.samples.match.map((s) => s.text), ...r.samples.noMatch]);
     // A fixed shuffle: neighbours change which keywords share a fragment, which is where the two scopes could differ.

@@ -27,6 +27,8 @@ export const credentialRules: SecretRule[] = [
     regex:
       /:\/\/(?<=(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/)[^\s:@/'"`<>()]{1,100}:([^\s@/'"`<>]{1,200})@([A-Za-z0-9._-]+|\[[0-9A-Fa-f:]+\]|%[sv](?![A-Za-z0-9]))/g,
     secretGroup: 1,
+    // The match starts at `://`; the scheme before it is a lookbehind.
+    reach: 0,
     allowlist: { regexes: [PLACEHOLDER_PASSWORD], stopwords: ["example", "xxxx"] },
     severity: "block",
     validate: ({ match, secret }) => {

@@ -149,6 +149,8 @@ export const genericRules: SecretRule[] = [
     keywords: ["pass", "pwd"],
     regex: new RegExp(String.raw`(?:passw(?:or)?d|passwd|passphrase|pwd|(?<![a-z])pass(?![a-z]))` + NAME_TAIL + ASSIGNED_VALUE, "gim"),
     secretGroup: [2, 3, 5, 7],
+    // Every alternative of the name starts with a keyword.
+    reach: 0,
     severity: "warn",
     allowlist: { stopwords: STOPWORDS.filter((w) => w !== "token") },
     validate: ({ secret, match, path, fragment, index }) =>
@@ -199,6 +201,8 @@ export const genericRules: SecretRule[] = [
       "gim",
     ),
     secretGroup: [2, 3, 5, 7],
+    // `private_key` starts 8 characters before its keyword `key`.
+    reach: 8,
     severity: "warn",
     allowlist: { stopwords: STOPWORDS },
     validate: ({ secret, match, fragment, index }) => acceptableName(fragment, index, match) && looksRandom(secret),
