@@ -6,7 +6,14 @@ const MIN_LENGTH_FOR_PREFIX = 16;
 const PREFIX_CHARS = 4;
 
 /** `ghp_…(40)`: a vendor prefix helps the user find the value; the rest stays hidden. */
+/** UTF-16 surrogates: only then do code points and string length differ. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 export function previewOf(secret: string): string {
+  if (!SURROGATE.test(secret)) {
+    if (secret.length < MIN_LENGTH_FOR_PREFIX) return `…(${secret.length})`;
+    return `${secret.slice(0, PREFIX_CHARS).replace(/\s/g, " ")}…(${secret.length})`;
+  }
   const length = [...secret].length;
   if (length < MIN_LENGTH_FOR_PREFIX) return `…(${length})`;
   const head = [...secret].slice(0, PREFIX_CHARS).join("").replace(/\s/g, " ");

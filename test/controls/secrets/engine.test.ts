@@ -125,6 +125,12 @@ describe("fingerprints and previews", () => {
     const found = scanText("a.env", `DB_PASSWORD=Xk9#pQ2m`, opts).findings;
     expect(found.map((f) => f.preview)).toEqual(["…(8)"]);
   });
+
+  test("previews count characters, not UTF-16 units, and never split a character", () => {
+    expect(previewOf("🔑🔑ab" + "x".repeat(12))).toBe("🔑🔑ab…(16)");
+    expect(previewOf("🔑".repeat(15))).toBe("…(15)");
+    expect(previewOf("ab\tc" + "x".repeat(12))).toBe("ab c…(16)");
+  });
 });
 
 describe("scanAddedLines on real git diff hunks", () => {
