@@ -20,6 +20,8 @@ export class GitFetchError extends Error {
   constructor(
     message: string,
     readonly code: GitFetchErrorCode,
+    /** The server's HTTP status when it answered with an error (5xx and 429 mean "try again later"). */
+    readonly status?: number,
   ) {
     super(message);
     this.name = "GitFetchError";
@@ -115,7 +117,7 @@ function fetchFailure(e: unknown, url: string, want: string, token: string | und
   if (/not our ref|unadvertised object|upload-pack: not our/i.test(detail)) {
     return new GitFetchError(`the server refused to send ${want}: it is not reachable from any ref of ${url}`, "not_found");
   }
-  return new GitFetchError(`fetching ${want} from ${url} failed: ${detail}`, "network");
+  return new GitFetchError(`fetching ${want} from ${url} failed: ${detail}`, "network", err.code === "HttpError" ? status : undefined);
 }
 
 async function hasObject(gitdir: string, oid: string, cache: object): Promise<boolean> {

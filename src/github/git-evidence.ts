@@ -17,7 +17,7 @@ import { accountsFor, explainMissingGithubKeys, fetchGithubKeys, type GithubKeys
 import type { ObjectSource } from "../git/objects.js";
 import { splitSigned } from "../git/signed.js";
 import { rangeSecretEvidence, secretsRequired, SecretScanInputError } from "../evidence/secret-scan.js";
-import type { GitHubClient } from "./client.js";
+import { GitHubEvidenceError, type GitHubClient } from "./client.js";
 
 /** Where git is reached and where fetched objects are cached. */
 export interface GitAccess {
@@ -93,6 +93,10 @@ export async function gatherGitEvidence(octokit: GitHubClient, git: GitAccess | 
       want: [change.headSha, ...target.exclude],
     });
   } catch (error) {
+    // The server is overloaded or limiting: a reason to retry the delivery, not a verdict on the change.
+    if (error instanceof GitFetchError && error.status !== undefined && (error.status === 429 || error.status >= 500)) {
+      throw new GitHubEvidenceError(what, error.status, error);
+    }
     if (error instanceof GitFetchError) return { gaps: [{ what, reason: `fetching them failed (${error.code}): ${error.message}` }] };
     throw error;
   }

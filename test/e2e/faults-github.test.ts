@@ -124,4 +124,19 @@ d("GitHub faults and redelivery bursts", () => {
     const entries = (await provenanceEntries(SHARED_PG_URL, schema)).filter((e) => e.revision === pr.head.sha);
     expect(entries.map((e) => e.evaluationKey.split(":").pop()).sort()).toEqual([...ids].sort());
   }, 60_000);
+
+  test("git fetches answered with 502 for a stretch are retried, not reported as missing evidence", async () => {
+    // Secret scanning is on: the evaluation reads the change's git objects over smart HTTP.
+    const gitDir = await h.repoWithPolicy("git-faulty", "version: 1\nnamespaces:\n  - name: main\n    refs: [refs/heads/main]\n");
+    const pr = await h.openPullRequest("git-faulty", gitDir, "gf", { "notes.txt": "nothing secret here\n" });
+    h.standIn.failNext({ pathPrefix: "/acme/git-faulty.git/", status: 502, count: 2 });
+    const id = randomUUID();
+    expect((await h.deliver("pull_request", h.pullRequestPayload("git-faulty", pr), { id })).status).toBe(202);
+    const run = await h.completedRun("git-faulty", pr.head.sha, 30_000);
+    expect(h.standIn.requests({ pathPrefix: "/acme/git-faulty.git/" }).some((r) => r.status === 502)).toBe(true);
+    expect(run.output.summary).not.toContain("fetching them failed");
+    expect(run.conclusion).toBe("success");
+    await h.server.queue!.onIdle();
+    expectExactlyOnce(h.standIn, OWNER, [{ repo: "git-faulty", headSha: pr.head.sha, deliveryId: id }], await provenanceEntries(SHARED_PG_URL, schema));
+  }, 60_000);
 });
