@@ -18,6 +18,7 @@ import { PROVENANCE_PREDICATE_TYPE } from "../../src/attest/provenance.js";
 
 interface SigObject {
   oid: string;
+  type?: string;
   status: string;
   format: string;
   keyFingerprint: string | null;
@@ -140,6 +141,21 @@ describe("vouch audit verify --repo re-verifies signatures", () => {
     const r = await verify(exported);
     expect(r.stdout).toContain("4 signature verdicts re-verified from it");
     expect(r.code).toBe(0);
+  });
+
+  test("a signed annotated tag is re-verified as the tag object", async () => {
+    const tag = fx.tag(repo, "alice@example.com", "alice-gpg", "v1", commits.unsigned!);
+    const res = await cli(["verify", "--attest", "v1"], repo);
+    expect(res.stderr).toMatch(/attested/);
+    const file = join(data, "with-tag.intoto.jsonl");
+    expect((await cli(["audit", "export", "--out", file], repo)).code).toBe(0);
+    const statements = readFileSync(file, "utf8").split("\n").filter((l) => l.includes('"vouch"')).map(decode);
+    const tagObject = statements.filter((st) => st.predicateType === PROVENANCE_PREDICATE_TYPE).flatMap(signatureObjects).find((o) => o.oid === tag);
+    expect(tagObject).toMatchObject({ type: "tag", status: "valid", format: "openpgp" });
+    const r = await verify(file);
+    expect(r.stdout).toContain("5 signature verdicts re-verified from it");
+    expect(r.code).toBe(0);
+    fx.git(repo, "tag", "-d", "v1");
   });
 
   test("a forged `valid` for the stranger's commit fails on its line, naming the object", async () => {
