@@ -18,6 +18,7 @@ import type { ObjectSource } from "../git/objects.js";
 import { splitSigned } from "../git/signed.js";
 import { rangeSecretEvidence, secretsRequired, SecretScanInputError } from "../evidence/secret-scan.js";
 import { GitHubEvidenceError, type GitHubClient } from "./client.js";
+import { LedgerUnavailableError } from "../ledger/unavailable.js";
 
 /** Where git is reached and where fetched objects are cached. */
 export interface GitAccess {
@@ -122,9 +123,9 @@ export async function gatherGitEvidence(octokit: GitHubClient, git: GitAccess | 
         try {
           firstObserved = await git.observations.observe(repository, ids, target.observedAt);
         } catch (error) {
-          // Without the recorded times the trusted time is unknown: never guess it.
-          const reason = `recording or reading when they were first observed failed: ${error instanceof Error ? error.message : String(error)}`;
-          out.gaps.push({ what: `the trusted time of the signatures of ${change.ref} at ${change.headSha}`, reason });
+          // Without the recorded times the trusted time is unknown: never guess it. The store being
+          // unreachable says nothing about the change, so the delivery is retried, not failed.
+          throw new LedgerUnavailableError("record or read when the signed objects were first observed", error);
         }
       }
       if (!git.observations || firstObserved) {

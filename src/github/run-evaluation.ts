@@ -27,6 +27,7 @@ import { OUTPUT_LIMIT, truncate } from "../report/truncate.js";
 import type { VouchMetrics } from "../observability/metrics.js";
 import { rateLimitDelayMs } from "./rate-limit.js";
 import type { KeyedLock } from "../queue/keyed-lock.js";
+import { LedgerUnavailableError } from "../ledger/unavailable.js";
 
 export interface EvaluationTarget {
   owner: string;
@@ -237,23 +238,11 @@ async function protectionDrift(octokit: GitHubClient, target: EvaluationTarget, 
   return protectionNotice(results);
 }
 
-/**
- * The verdict could not be recorded (e.g. PostgreSQL is restarting). Not a verdict on the change:
- * the job is retried, and the check run stays in progress (blocking a required check) meanwhile.
- */
-export class LedgerUnavailableError extends Error {
-  readonly code = "ledger.unavailable";
-  constructor(cause: unknown) {
-    super(`could not record the attestation in the ledger: ${cause instanceof Error ? cause.message.slice(0, 300) : "unknown error"}`, { cause });
-    this.name = "LedgerUnavailableError";
-  }
-}
-
 async function recordOrRetry(attest: AttestDeps, judged: Omit<EvaluationOutcome, "checkRunId">, deliveryId: string): Promise<RecordResult> {
   try {
     return await record(attest, judged, deliveryId);
   } catch (error) {
-    throw new LedgerUnavailableError(error);
+    throw new LedgerUnavailableError("record the attestation in the ledger", error);
   }
 }
 

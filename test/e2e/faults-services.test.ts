@@ -35,6 +35,7 @@ if (skipWhy.length > 0 && CI) {
 const d = skipWhy.length === 0 ? describe : describe.skip;
 
 const POLICY = "version: 1\nsecrets:\n  enabled: false\n";
+const SIGNED_POLICY = "version: 1\nnamespaces:\n  - name: main\n    refs: [refs/heads/main]\n    signatures: { required: true }\nsecrets:\n  enabled: false\n";
 
 function logSink(lines: string[]): Writable {
   return new Writable({ write: (c, _e, done) => void (lines.push(String(c)), done()) });
@@ -138,6 +139,9 @@ d("PostgreSQL restarted", () => {
 
   test("while PostgreSQL is down, evaluations wait and retry instead of failing; after the restart each ends exactly once", async () => {
     const [before, during1, during2] = await deliverPullRequests(h, "pg-restart", dir, ["p1", "p2", "p3"]);
+    // Signatures required: the evaluation also records when it first observed each commit (in PostgreSQL).
+    const signedDir = await h.repoWithPolicy("pg-signed", SIGNED_POLICY);
+    const [unsigned] = await deliverPullRequests(h, "pg-signed", signedDir, ["u1"]);
     expect((await h.deliver("pull_request", h.pullRequestPayload("pg-restart", before!.pr), { id: before!.id })).status).toBe(202);
     await h.completedRun("pg-restart", before!.pr.head.sha);
 
@@ -145,17 +149,27 @@ d("PostgreSQL restarted", () => {
     for (const { pr, id } of [during1!, during2!]) {
       expect((await h.deliver("pull_request", h.pullRequestPayload("pg-restart", pr), { id })).status).toBe(202);
     }
+    expect((await h.deliver("pull_request", h.pullRequestPayload("pg-signed", unsigned!.pr), { id: unsigned!.id })).status).toBe(202);
+    await waitFor(() => h.logLines.join("").includes("could not record or read when the signed objects were first observed"), "a failed first-observation write");
     // The jobs reach the ledger and fail to record; the check runs stay in progress meanwhile.
     await waitFor(() => h.logLines.join("").includes("could not record the attestation in the ledger"), "a failed ledger append");
     expect(h.standIn.checkRuns(OWNER, "pg-restart").filter((r) => r.status === "completed")).toHaveLength(1);
     await postgres.up();
 
     for (const { pr } of [during1!, during2!]) expect((await h.completedRun("pg-restart", pr.head.sha, 60_000)).conclusion).toBe("success");
+    // Judged on its merits once the store is back (an unsigned commit), not failed for the outage.
+    const judged = await h.completedRun("pg-signed", unsigned!.pr.head.sha, 60_000);
+    expect(judged.conclusion).toBe("failure");
+    expect(`${judged.output.summary}\n${judged.output.text}`).toMatch(/unsigned/);
+    expect(`${judged.output.summary}\n${judged.output.text}`).not.toMatch(/first observed/);
     await h.server.queue!.onIdle();
     expectExactlyOnce(
       h.standIn,
       OWNER,
-      [before!, during1!, during2!].map(({ pr, id }) => ({ repo: "pg-restart", headSha: pr.head.sha, deliveryId: id })),
+      [
+        ...[before!, during1!, during2!].map(({ pr, id }) => ({ repo: "pg-restart", headSha: pr.head.sha, deliveryId: id })),
+        { repo: "pg-signed", headSha: unsigned!.pr.head.sha, deliveryId: unsigned!.id },
+      ],
       await provenanceEntries(postgres.url),
     );
   }, 120_000);
