@@ -9,7 +9,7 @@ import { githubTeamsNamed } from "./controls/review/principals.js";
 import type { Account } from "./evidence/review.js";
 import type { Policy } from "./policy/schema.js";
 import { gatherGitEvidence, type GitAccess } from "./github/git-evidence.js";
-import { gatherMergeGroupEvidence } from "./github/merge-group.js";
+import { gatherMergeGroupEvidence, mergeBase, queueRefBase } from "./github/merge-group.js";
 import { codeownersTeams, readCodeowners } from "./github/codeowners-source.js";
 import { usesCodeowners } from "./engine/codeowners.js";
 import { readRepositoryFile } from "./github/policy-source.js";
@@ -260,33 +260,51 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
     });
   });
 
-  // Every merge group gets a completed check on its head (runEvaluation completes it even on errors), or the queue would wait forever.
-  app.on("merge_group.checks_requested", async (context) => {
-    const { merge_group: group, repository } = context.payload;
-    if (!repository) return;
-    const repo = repoRef(repository);
-    const baseBranch = group.base_ref.replace(/^refs\/heads\//, "");
-    await run(context.octokit, {
+  /**
+   * A merge group, judged by its base branch's policy. runEvaluation completes the check even on
+   * errors, so every group gets an answer and the queue never waits for ever.
+   */
+  const evaluateMergeGroup = (
+    octokit: GitHubClient,
+    deliveryId: string,
+    repo: RepoRef,
+    /** `baseSha` may be looked up inside the evaluation, so a failure to find it still completes the check. */
+    group: { headSha: string; headRef: string; baseSha: string | (() => Promise<string>); baseRef: string },
+  ) => {
+    const baseBranch = group.baseRef.replace(/^refs\/heads\//, "");
+    return run(octokit, {
       ...repo,
-      deliveryId: context.id,
-      headSha: group.head_sha,
+      deliveryId,
+      headSha: group.headSha,
       policyRef: baseBranch,
       gather: async (policy, { observedAt }): Promise<Gathered> => {
-        const change = await mergeGroupChange(context.octokit, { owner: repo.owner, repo: repo.repo, baseRef: group.base_ref, baseSha: group.base_sha, headSha: group.head_sha });
+        const baseSha = typeof group.baseSha === "string" ? group.baseSha : await group.baseSha();
+        const change = await mergeGroupChange(octokit, { owner: repo.owner, repo: repo.repo, baseRef: group.baseRef, baseSha, headSha: group.headSha });
         if (!policy) return { change };
-        const evidence = await gatherMergeGroupEvidence(context.octokit, options.git, {
+        const evidence = await gatherMergeGroupEvidence(octokit, options.git, {
           owner: repo.owner,
           repo: repo.repo,
-          headRef: group.head_ref,
-          headSha: group.head_sha,
-          baseSha: group.base_sha,
+          headRef: group.headRef,
+          headSha: group.headSha,
+          baseSha,
           baseBranch,
           ...(options.appId !== undefined ? { appId: options.appId } : {}),
         });
         // The group's new commits are judged like a pull request's: signatures and the lines they add.
-        const objects = await gitEvidence(context.octokit, repo, change, [group.base_sha], policy, observedAt, baseBranch);
+        const objects = await gitEvidence(octokit, repo, change, [baseSha], policy, observedAt, baseBranch);
         return { change, ...(evidence.mergeGroup ? { mergeGroup: evidence.mergeGroup } : {}), ...objects, gaps: [...evidence.gaps, ...objects.gaps] };
       },
+    });
+  };
+
+  app.on("merge_group.checks_requested", async (context) => {
+    const { merge_group: group, repository } = context.payload;
+    if (!repository) return;
+    await evaluateMergeGroup(context.octokit, context.id, repoRef(repository), {
+      headSha: group.head_sha,
+      headRef: group.head_ref,
+      baseSha: group.base_sha,
+      baseRef: group.base_ref,
     });
   });
 
@@ -322,6 +340,18 @@ export default function vouchApp(app: Probot, options: VouchAppOptions = {}): vo
       return;
     }
     if (!headBranch) return;
+    // A re-run on a merge group's commit is judged as that merge group again, never as a push to an
+    // unprotected branch (which would pass, and let the queue merge what the group check failed).
+    const queue = queueRefBase(headBranch);
+    if (queue) {
+      await evaluateMergeGroup(octokit, deliveryId, repo, {
+        headSha,
+        headRef: `refs/heads/${headBranch}`,
+        baseSha: () => mergeBase(octokit, repo, queue, headSha),
+        baseRef: `refs/heads/${queue}`,
+      });
+      return;
+    }
     await run(octokit, {
       ...repo,
       deliveryId,

@@ -40,6 +40,25 @@ export function queueRefPullRequest(headRef: string): number | null {
   return m ? Number(m[2]) : null;
 }
 
+/** The base branch a merge-queue branch name targets, or null when the name is not GitHub's queue form. */
+export function queueRefBase(headRef: string): string | null {
+  return QUEUE_REF.exec(headRef)?.[1] ?? null;
+}
+
+/**
+ * Where a merge group's commit meets its base branch, for a re-run (whose event names only the
+ * commit). If the branch has since advanced to an earlier group's head, this is that head, and
+ * the remaining pull requests are judged on top of it.
+ */
+export async function mergeBase(octokit: GitHubClient, repo: { owner: string; repo: string }, baseBranch: string, headSha: string): Promise<string> {
+  try {
+    const res = await octokit.rest.repos.compareCommitsWithBasehead({ owner: repo.owner, repo: repo.repo, basehead: `${baseBranch}...${headSha}`, per_page: 1 });
+    return res.data.merge_base_commit.sha;
+  } catch (error) {
+    throw new GitHubEvidenceError(`where ${headSha} meets ${baseBranch}`, httpStatus(error), error);
+  }
+}
+
 /** The pull request GitHub named in a merge-queue commit subject, or null. */
 export function subjectPullRequest(subject: string): number | null {
   const m = MERGE_SUBJECT.exec(subject) ?? SQUASH_SUBJECT.exec(subject.trimEnd());

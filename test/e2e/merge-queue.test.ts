@@ -4,6 +4,8 @@
  * answers on the group's head. Every verdict replays with `vouch evaluate`.
  */
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { startHarness, OWNER, type Harness } from "./harness.js";
 import { branch, checkout, commitFiles, git, push } from "../helpers/git.js";
 import { fromStandIn, webhookPayload } from "../helpers/webhooks.js";
@@ -108,6 +110,36 @@ test("content that no queued pull request contains fails the group, naming the p
   expect(run.conclusion).toBe("failure");
   expect(findings.map((f) => [f.code, f.location?.path])).toEqual([["merge_queue.unapproved_content", "sneaked-in.txt"]]);
   expect(findings[0]!.message).toContain("no queued pull request changes it");
+});
+
+test("re-running the check on a failed group judges the group again, not a push to its queue branch", async () => {
+  const a = await judgedPullRequest(true);
+  const group = await mergeGroup([a], { "sneaked-again.txt": "x\n" });
+  const { run } = await deliverGroup(group);
+  expect(run.conclusion).toBe("failure");
+  const saved = () => readdir(join(h.dataDir, "evaluations", OWNER, "queued", group.headSha));
+  const before = (await saved()).length;
+  await h.deliver(
+    "check_run",
+    webhookPayload("check_run", "rerequested", {
+      ...fromStandIn(h.standIn.state, OWNER, "queued"),
+      origin: h.standIn.url,
+      installationId: h.standIn.installationId,
+      checkRun: { id: run.id, name: "vouch", headSha: group.headSha },
+      patch: { check_run: { app: { id: h.standIn.appId }, pull_requests: [], check_suite: { head_branch: group.headRef.replace("refs/heads/", "") } } },
+    }),
+  );
+  // The re-run saves a second evaluation of the same head; wait until it is written in full.
+  let replay: Awaited<ReturnType<Harness["replay"]>> | null = null;
+  for (let i = 0; i < 1000 && !replay; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    if ((await saved()).length > before) replay = await h.replay("queued", group.headSha).catch(() => null);
+  }
+  const verdict = replay!.saved;
+  const again = await h.completedRun("queued", group.headSha);
+  expect(verdict.conclusion).toBe("failure");
+  expect(verdict.findings.map((f) => [f.code, f.location?.path])).toContainEqual(["merge_queue.unapproved_content", "sneaked-again.txt"]);
+  expect(again.conclusion).toBe("failure");
 });
 
 test("a group naming a pull request that does not exist is still answered, as a failure", async () => {

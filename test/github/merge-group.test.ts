@@ -1,6 +1,6 @@
 /** Finding a merge group's pull requests from what GitHub names: the queue branch and its commit subjects. */
 import { describe, expect, test } from "@jest/globals";
-import { gatherMergeGroupEvidence, queueRefPullRequest, subjectPullRequest } from "../../src/github/merge-group.js";
+import { gatherMergeGroupEvidence, queueRefBase, queueRefPullRequest, subjectPullRequest } from "../../src/github/merge-group.js";
 import type { GitHubClient } from "../../src/github/client.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -13,6 +13,13 @@ describe("queueRefPullRequest", () => {
   test("anything else names no pull request", () => {
     expect(queueRefPullRequest("refs/heads/gh-readonly-queue/main/pr-9-abc")).toBeNull();
     expect(queueRefPullRequest(`refs/heads/feature/pr-9-${SHA}`)).toBeNull();
+  });
+});
+
+describe("queueRefBase", () => {
+  test("reads the base branch a queue branch targets, slashes included", () => {
+    expect(queueRefBase(`gh-readonly-queue/release/1.x/pr-7-${SHA}`)).toBe("release/1.x");
+    expect(queueRefBase("feature/gh-readonly-queue")).toBeNull();
   });
 });
 
