@@ -6,6 +6,7 @@ import { appKeys } from "../standin/testing.js";
 import { gatherGitEvidence, type GitEvidenceTarget } from "../../src/github/git-evidence.js";
 import type { GitHubClient } from "../../src/github/client.js";
 import type { FirstObservations } from "../../src/ledger/first-observations.js";
+import { LedgerUnavailableError } from "../../src/ledger/unavailable.js";
 import { loadedPolicy } from "../helpers/evidence.js";
 
 let standIn: StandIn;
@@ -63,14 +64,15 @@ test("each object carries the first-observation time the store returns, recorded
   expect(out.signatures?.objects).toEqual([expect.objectContaining({ id: head, trustedAt: earlier.toISOString(), signature: expect.objectContaining({ status: "unsigned" }) })]);
 });
 
-test("a store that cannot be read leaves a gap that says so, and no signature verdicts", async () => {
+test("a store that cannot be read gives no signature verdicts: the evaluation is retried (never judged at a guessed time)", async () => {
   const observations: FirstObservations = {
     observe: async () => {
       throw new Error("database is locked");
     },
     close: async () => undefined,
   };
-  const out = await gatherGitEvidence(octokit(), { baseUrl: standIn.url, dataDir: data, observations }, target(new Date()));
-  expect(out.signatures).toBeUndefined();
-  expect(out.gaps).toEqual([{ what: `the trusted time of the signatures of refs/heads/main at ${head}`, reason: expect.stringContaining("database is locked") }]);
+  const gathering = gatherGitEvidence(octokit(), { baseUrl: standIn.url, dataDir: data, observations }, target(new Date()));
+  // An unreachable store says nothing about the change (docs/decisions/0024): the queue retries it.
+  await expect(gathering).rejects.toBeInstanceOf(LedgerUnavailableError);
+  await expect(gathering).rejects.toThrow(/first observed: database is locked/);
 });
