@@ -21,6 +21,22 @@ export interface OctokitClassOptions {
    * with status 500, which the queue retries.
    */
   timeoutMs?: number;
+  /**
+   * A primary rate limit that lifts later than this (ms) is not waited out inside the job (Probot
+   * would hold the worker for up to an hour): the request fails and the queue delays the job until
+   * the reset instead. Shorter waits keep Probot's handling.
+   */
+  deferRateLimitsOverMs?: number;
+}
+
+type RateLimitHandler = (retryAfter: number, ...rest: unknown[]) => boolean | undefined | Promise<boolean | undefined>;
+
+/** Probot's onRateLimit, except that long waits are left to the queue. */
+function deferringLongWaits(throttle: Record<string, unknown> | undefined, overMs: number | undefined): Record<string, unknown> {
+  const original = throttle?.onRateLimit as RateLimitHandler | undefined;
+  if (overMs === undefined || original === undefined) return {};
+  const onRateLimit: RateLimitHandler = (retryAfter, ...rest) => (retryAfter * 1000 > overMs ? false : original(retryAfter, ...rest));
+  return { onRateLimit };
 }
 
 interface ClientOptions {
@@ -100,6 +116,6 @@ export function createOctokitClass(options: OctokitClassOptions): typeof ProbotO
   return Base.defaults((o: ClientOptions) => ({
     ...o,
     ...withTimeout(o, options.timeoutMs),
-    throttle: { ...o.throttle, id: throttleIdFor(o) },
+    throttle: { ...o.throttle, id: throttleIdFor(o), ...deferringLongWaits(o.throttle, options.deferRateLimitsOverMs) },
   }));
 }

@@ -109,7 +109,13 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     privateKey: app.privateKey,
     secret: app.webhookSecret,
     baseUrl: config.github.restBaseUrl,
-    Octokit: createOctokitClass({ throttle: config.githubThrottle, metrics, timeoutMs: config.githubTimeoutMs }),
+    Octokit: createOctokitClass({
+      throttle: config.githubThrottle,
+      metrics,
+      timeoutMs: config.githubTimeoutMs,
+      // The BullMQ queue delays a rate-limited job until the reset without holding a worker.
+      ...(config.redisUrl !== undefined ? { deferRateLimitsOverMs: 10_000 } : {}),
+    }),
     // With Redis, the throttling limiters are shared by every worker (Bottleneck clustering).
     ...(config.githubThrottle && config.redisUrl !== undefined ? { redisConfig: config.redisUrl } : {}),
     log,

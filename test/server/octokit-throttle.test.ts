@@ -23,9 +23,9 @@ interface Seen {
 }
 
 /** A Probot whose every Octokit reports the options it was finally built with. */
-function probotWith(throttle: boolean): { probot: Probot; seen: Seen[] } {
+function probotWith(throttle: boolean, deferRateLimitsOverMs?: number): { probot: Probot; seen: Seen[] } {
   const seen: Seen[] = [];
-  const Octokit = createOctokitClass({ throttle }).plugin((_octokit, options) => {
+  const Octokit = createOctokitClass({ throttle, ...(deferRateLimitsOverMs !== undefined ? { deferRateLimitsOverMs } : {}) }).plugin((_octokit, options) => {
     const o = options as { auth?: { installationId?: unknown }; throttle?: Seen["throttle"]; retry?: Seen["retry"] };
     seen.push({ installationId: o.auth?.installationId, throttle: o.throttle, retry: o.retry });
     return {};
@@ -86,5 +86,27 @@ describe("per-installation throttling", () => {
     expect(throttleIdFor({ auth: { installationId: "6" } })).toBe("installation-6");
     expect(throttleIdFor({})).toBe("app");
     expect(throttleIdFor({ auth: {} })).toBe("app");
+  });
+});
+
+describe("long primary rate limits are left to the queue", () => {
+  type Handler = (retryAfter: number, options: unknown, octokit: unknown, retryCount: number) => unknown;
+  const requestOptions = { method: "GET", url: "/repos/a/b", request: { retryCount: 0 } };
+
+  test("with deferRateLimitsOverMs, a wait beyond it is not taken in the job; a short one still is", async () => {
+    const { probot, seen } = probotWith(true, 10_000);
+    probot.on("pull_request", async () => undefined);
+    await probot.receive(eventFor(404, "e4"));
+    const onRateLimit = (seen.find((s) => s.installationId === 404)?.throttle as { onRateLimit?: Handler }).onRateLimit!;
+    expect(await onRateLimit(3600, requestOptions, {}, 0)).toBe(false);
+    expect(await onRateLimit(2, requestOptions, {}, 0)).toBe(true);
+  });
+
+  test("without it, Probot's handler decides (it waits out any limit, twice)", async () => {
+    const { probot, seen } = probotWith(true);
+    probot.on("pull_request", async () => undefined);
+    await probot.receive(eventFor(505, "e5"));
+    const onRateLimit = (seen.find((s) => s.installationId === 505)?.throttle as { onRateLimit?: Handler }).onRateLimit!;
+    expect(await onRateLimit(3600, requestOptions, {}, 0)).toBe(true);
   });
 });
