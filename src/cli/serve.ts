@@ -18,8 +18,10 @@ export function registerServe(program: Command, io: CliIo, setExit: (code: numbe
     .action(async (opts: { role?: Role }) => {
       // Loaded on demand: the other commands do not need Probot.
       const { loadDotEnv, serveUntilSignal } = await import("../server/serve.js");
+      const { startFromEnv } = await import("../server/main.js");
       loadDotEnv();
-      const code = await serveUntilSignal(process.env, { ...(opts.role ? { role: opts.role } : {}), report: (m) => void io.stderr.write(`vouch: ${m}\n`) });
+      const start = () => startFromEnv(process.env, opts.role ? { role: opts.role } : {});
+      const code = await serveUntilSignal(start, { report: (m) => void io.stderr.write(`vouch: ${m}\n`) });
       setExit(code);
       // The server owns this process: exit even if a library left a timer or socket behind.
       process.exit(code);

@@ -16,6 +16,7 @@ import { createWebhookIngress } from "../ingress/webhook.js";
 import type { JobQueue } from "../queue/types.js";
 import type { QueueDepthSource } from "../queue/depth.js";
 import { assertRoleFits, openHeadLock, openQueue } from "./queue-setup.js";
+import { loadDotEnv, serveUntilSignal } from "./serve.js";
 import { createLogger } from "./logger.js";
 import { createRequestListener } from "./routes.js";
 import { createAuditRoutes } from "./audit-routes.js";
@@ -223,9 +224,8 @@ function isMainModule(): boolean {
 }
 
 if (isMainModule()) {
-  // `npm start`: role from VOUCH_ROLE (default all). Imported lazily: serve.ts imports this module.
-  const { loadDotEnv, serveUntilSignal } = await import("./serve.js");
+  // `npm start`: role from VOUCH_ROLE (default all).
   loadDotEnv();
-  process.exitCode = await serveUntilSignal(process.env, { report: (message) => console.error(message) });
+  process.exitCode = await serveUntilSignal(() => startFromEnv(process.env), { report: (message) => console.error(message) });
   process.exit();
 }

@@ -4,20 +4,21 @@
  * job still running then is taken again by another worker once its lock lapses.
  */
 import { existsSync } from "node:fs";
-import type { Env, Role } from "../config.js";
-import { startFromEnv } from "./main.js";
 
 export interface ServeOptions {
-  role?: Role;
   /** Where startup problems go (standard error). */
   report: (message: string) => void;
 }
 
-/** Resolves with the exit code once the server has stopped (or failed to start). */
-export async function serveUntilSignal(env: Env, options: ServeOptions): Promise<number> {
+/**
+ * Starts the server with `start` and resolves with the exit code once it has stopped (or failed
+ * to start). `start` is passed in rather than imported: main.ts runs this at its top level, and a
+ * module cycle through a top-level await would never settle.
+ */
+export async function serveUntilSignal(start: () => Promise<{ close(): Promise<void> }>, options: ServeOptions): Promise<number> {
   let running;
   try {
-    running = await startFromEnv(env, options.role ? { role: options.role } : {});
+    running = await start();
   } catch (error) {
     // ConfigError messages name variables, never values.
     options.report(error instanceof Error ? error.message : "Vouch failed to start");
