@@ -4,23 +4,16 @@
  * finish before the process exits. Every accepted delivery ends in exactly one completed check
  * run and one ledger evaluation. Unreachable Redis or PostgreSQL: skipped, except under CI=true.
  */
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { randomUUID } from "node:crypto";
 import { OWNER, startHarness, type Harness } from "./harness.js";
 import { deleteQueueKeys, redisProblem, SHARED_REDIS_URL, uniqueQueueName } from "../helpers/redis.js";
 import { dropSchema, expectExactlyOnce, postgresProblem, provenanceEntries, SHARED_PG_URL, uniqueSchema } from "./scale-helpers.js";
 import { spawnWorker, stopWorker, waitFor, type WorkerProcess } from "./worker-process.js";
+import { describeWithServices } from "../helpers/services.js";
 
 const problem = (await redisProblem()) ?? (await postgresProblem());
-if (problem !== null && process.env.CI !== "true") {
-  console.warn(`Redis (${SHARED_REDIS_URL}) or PostgreSQL is unreachable (${problem}): skipping the worker fault tests.`);
-}
-if (problem !== null && process.env.CI === "true") {
-  test("Redis and PostgreSQL are reachable under CI", () => {
-    throw new Error(`CI=true but a service is unreachable: ${problem}`);
-  });
-}
-const d = problem === null ? describe : describe.skip;
+const d = describeWithServices(problem, "the worker fault tests");
 
 const POLICY = "version: 1\nsecrets:\n  enabled: false\n";
 

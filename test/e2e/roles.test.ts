@@ -3,7 +3,7 @@
  * --role` code paths) meet only through Redis (BullMQ) and PostgreSQL, against the GitHub
  * stand-in. Unreachable Redis or PostgreSQL: skipped with a message, except under CI=true.
  */
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { startFromEnv, type RunningServer } from "../../src/server/main.js";
@@ -11,17 +11,10 @@ import { ConfigError } from "../../src/config.js";
 import { OWNER, startHarness, type Harness } from "./harness.js";
 import { deleteQueueKeys, redisProblem, SHARED_REDIS_URL, uniqueQueueName } from "../helpers/redis.js";
 import { dropSchema, expectExactlyOnce, postgresProblem, provenanceEntries, SHARED_PG_URL, uniqueSchema } from "./scale-helpers.js";
+import { describeWithServices } from "../helpers/services.js";
 
 const problem = (await redisProblem()) ?? (await postgresProblem());
-if (problem !== null && process.env.CI !== "true") {
-  console.warn(`Redis (${SHARED_REDIS_URL}) or PostgreSQL is unreachable (${problem}): skipping the scaled-out role tests.`);
-}
-if (problem !== null && process.env.CI === "true") {
-  test("Redis and PostgreSQL are reachable under CI", () => {
-    throw new Error(`CI=true but a service is unreachable: ${problem}`);
-  });
-}
-const d = problem === null ? describe : describe.skip;
+const d = describeWithServices(problem, "the scaled-out role tests");
 
 const POLICY = "version: 1\nsecrets:\n  enabled: false\n";
 

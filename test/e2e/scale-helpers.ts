@@ -10,20 +10,8 @@ import type { LedgerEntry } from "../../src/ledger/types.js";
 import { PROVENANCE_PREDICATE_TYPE } from "../../src/attest/provenance.js";
 import type { StandIn } from "../standin/index.js";
 
-export const SHARED_PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-export async function postgresProblem(url: string = SHARED_PG_URL): Promise<string | null> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query("SELECT 1");
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
+export { postgresProblem, SHARED_PG_URL } from "../helpers/services.js";
+import { SHARED_PG_URL } from "../helpers/services.js";
 
 export function uniqueSchema(label: string): string {
   return `vouch_${label}_${process.pid}_${randomBytes(4).toString("hex")}`;

@@ -21,7 +21,7 @@ export async function redisProblem(url: string = SHARED_REDIS_URL): Promise<stri
     await r.ping();
     return null;
   } catch (e) {
-    return (e as Error).message;
+    return `Redis at ${url} is unreachable (${(e as Error).message}); set REDIS_URL`;
   } finally {
     r.disconnect();
   }

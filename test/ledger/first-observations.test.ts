@@ -6,32 +6,15 @@ import { afterAll, describe, expect, test } from "@jest/globals";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import pg from "pg";
+import { describeWithServices, postgresProblem, SHARED_PG_URL } from "../helpers/services.js";
 import { openFirstObservations, repositoryKey, type FirstObservations } from "../../src/ledger/first-observations.js";
 import { removeDir, tempDir } from "../helpers/git.js";
 
-const URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const URL = SHARED_PG_URL;
 const SCHEMA = `vouch_fo_${process.pid}_${randomBytes(4).toString("hex")}`;
 
-async function reachable(): Promise<string | null> {
-  const c = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-const unreachable = await reachable();
-if (unreachable !== null && process.env.CI !== "true") {
-  console.warn(`PostgreSQL at ${URL.replace(/\/\/[^@]*@/, "//***@")} is unreachable (${unreachable}): skipping the PostgreSQL first-observation tests.`);
-}
-if (unreachable !== null && process.env.CI === "true") {
-  test("PostgreSQL is reachable under CI", () => {
-    throw new Error(`CI=true but PostgreSQL at DATABASE_URL is unreachable: ${unreachable}`);
-  });
-}
+const unreachable = await postgresProblem(URL);
+const describePostgres = describeWithServices(unreachable, "the PostgreSQL first-observation tests");
 
 const dirs: string[] = [];
 let schemas = 0;
@@ -99,5 +82,5 @@ suite(
     const schema = `${SCHEMA}_${++schemas}`;
     return { store: await openFirstObservations(URL, { schema }), reopen: () => openFirstObservations(URL, { schema }) };
   },
-  unreachable === null ? describe : describe.skip,
+  describePostgres,
 );

@@ -2,42 +2,21 @@
  * PostgreSQL runs of the shared ledger suite, in a fresh schema per run. Unreachable server:
  * the suite is skipped with a message, except under CI=true where that is a failure.
  */
-import { describe, test, expect, afterAll } from "@jest/globals";
+import { test, expect, afterAll } from "@jest/globals";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { describeWithServices, postgresProblem, SHARED_PG_URL } from "../helpers/services.js";
 import { PostgresLedger } from "../../src/ledger/postgres.js";
 import { openLedger } from "../../src/ledger/open.js";
 import { exportLines, ledgerSuite } from "./suite.js";
 import { entry, testKeys } from "./helpers.js";
 import { verifyExport } from "../../src/ledger/verify.js";
 
-const URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const URL = SHARED_PG_URL;
 const SCHEMA = `vouch_test_${process.pid}_${randomBytes(4).toString("hex")}`;
 
-async function reachable(): Promise<string | null> {
-  const c = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query("SELECT 1");
-    return null;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-
-const unreachable = await reachable();
-if (unreachable !== null && process.env.CI !== "true") {
-  console.warn(`PostgreSQL at ${URL.replace(/\/\/[^@]*@/, "//***@")} is unreachable (${unreachable}): skipping the PostgreSQL ledger tests. Set DATABASE_URL to run them.`);
-}
-const d = unreachable === null ? describe : describe.skip;
-
-if (unreachable !== null && process.env.CI === "true") {
-  test("PostgreSQL is reachable under CI", () => {
-    throw new Error(`CI=true but PostgreSQL at DATABASE_URL is unreachable: ${unreachable}`);
-  });
-}
+const unreachable = await postgresProblem(URL);
+const d = describeWithServices(unreachable, "the PostgreSQL ledger tests");
 
 let n = 0;
 const schemas: string[] = [];

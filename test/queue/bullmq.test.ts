@@ -2,23 +2,16 @@
  * The BullMQ queue against the real shared Redis, one unique queue name per test (its keys are
  * deleted afterwards). Unreachable Redis: skipped with a message, except under CI=true.
  */
-import { afterEach, describe, expect, test } from "@jest/globals";
+import { afterEach, expect, test } from "@jest/globals";
 import pino from "pino";
 import { BullMqQueue, type BullMqOutcome, type BullMqQueueOptions } from "../../src/queue/bullmq.js";
 import type { DeliveryJob, JobHandler } from "../../src/queue/types.js";
 import { LogCapture } from "../server/log-capture.js";
 import { deleteQueueKeys, redisProblem, SHARED_REDIS_URL, uniqueQueueName } from "../helpers/redis.js";
+import { describeWithServices } from "../helpers/services.js";
 
 const problem = await redisProblem();
-if (problem !== null && process.env.CI !== "true") {
-  console.warn(`Redis at ${SHARED_REDIS_URL} is unreachable (${problem}): skipping the BullMQ queue tests. Set REDIS_URL to run them.`);
-}
-if (problem !== null && process.env.CI === "true") {
-  test("Redis is reachable under CI", () => {
-    throw new Error(`CI=true but Redis at ${SHARED_REDIS_URL} is unreachable: ${problem}`);
-  });
-}
-const d = problem === null ? describe : describe.skip;
+const d = describeWithServices(problem, "the BullMQ queue tests");
 
 const SECRET_MARK = "payload-secret-marker";
 

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "@jest/globals";
 import { Redis } from "ioredis";
 import { MemoryKeyedLock, RedisKeyedLock, type KeyedLock } from "../../src/queue/keyed-lock.js";
 import { deleteQueueKeys, redisProblem, SHARED_REDIS_URL, uniqueQueueName } from "../helpers/redis.js";
+import { describeWithServices } from "../helpers/services.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,8 +38,7 @@ describe("MemoryKeyedLock", () => {
 });
 
 const problem = await redisProblem();
-if (problem !== null && process.env.CI !== "true") console.warn(`Redis at ${SHARED_REDIS_URL} is unreachable (${problem}): skipping the Redis lock tests.`);
-const d = problem === null || process.env.CI === "true" ? describe : describe.skip;
+const d = describeWithServices(problem, "the Redis lock tests");
 
 d("RedisKeyedLock", () => {
   const prefix = uniqueQueueName("lock");

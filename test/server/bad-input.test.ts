@@ -17,6 +17,8 @@ import { Redis } from "ioredis";
 import { startFromEnv, type RunningServer, type StartOverrides } from "../../src/server/main.js";
 import { MAX_WEBHOOK_BODY_BYTES } from "../../src/ingress/webhook.js";
 import { LogCapture } from "./log-capture.js";
+import { redisProblem } from "../helpers/redis.js";
+import { describeWithServices } from "../helpers/services.js";
 
 const require = createRequire(import.meta.url);
 const examples = require("@octokit/webhooks-examples") as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
@@ -35,27 +37,8 @@ const { privateKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 
-async function redisReachable(): Promise<string | null> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
-  try {
-    await redis.connect();
-    await redis.ping();
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    redis.disconnect();
-  }
-}
-const redisProblem = await redisReachable();
-if (redisProblem !== null && process.env.CI !== "true") {
-  console.warn(`Redis at ${REDIS_URL} is unreachable (${redisProblem}): skipping the BullMQ ingress bad-input tests. Set REDIS_URL to run them.`);
-}
-if (redisProblem !== null && process.env.CI === "true") {
-  test("Redis is reachable under CI", () => {
-    throw new Error(`CI=true but Redis at ${REDIS_URL} is unreachable: ${redisProblem}`);
-  });
-}
+const redisUnreachable = await redisProblem(REDIS_URL);
+if (redisUnreachable !== null) describeWithServices(redisUnreachable, "the BullMQ ingress bad-input tests");
 
 /** A running ingress and whatever works its jobs, plus what reached Probot. */
 interface Bed {
@@ -209,7 +192,7 @@ async function expectServing(bed: Bed): Promise<void> {
   expect(bed.received).toContain(id);
 }
 
-const topologies: Topology[] = redisProblem === null ? ["all", "ingress+worker"] : ["all"];
+const topologies: Topology[] = redisUnreachable === null ? ["all", "ingress+worker"] : ["all"];
 
 describe.each(topologies)("bad input at the ingress (%s)", (topology) => {
   test("a body over GitHub's 25 MB cap is answered 413, declared or streamed, and the process goes on", async () => {
