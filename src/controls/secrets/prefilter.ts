@@ -2,7 +2,9 @@
  * Keyword prefilter: one pass over a fragment tells which rule keywords occur, so only those rules run their regex.
  *
  * An Aho-Corasick automaton compiled to a dense DFA over ASCII, with ASCII case folded in the transition table,
- * so the scan is one table lookup per character and needs no lower-cased copy of the text. Written here because
+ * so the scan is one table lookup per character and needs no lower-cased copy of the text. The hot loop is kept
+ * free of branches and small (decision 0047): the character-class table covers every UTF-16 code unit, so no
+ * range test, and the transitions are 16-bit when they fit, so the table is half the size. Written here because
  * the npm packages are unmaintained (`ahocorasick` 1.0.2) or measured slower than even a V8 alternation regex
  * (`modern-ahocorasick`, reference §7), and the alternation regex misses overlapping keywords (`ey` in `key`).
  */
@@ -18,8 +20,12 @@ export interface KeywordHits {
 export class KeywordPrefilter {
   /** The lower-case keywords, in the order hits are indexed by. */
   readonly keywords: readonly string[];
-  /** Transitions, indexed by state + character class; states are stored premultiplied by the row width. */
-  private readonly delta: Uint32Array;
+  /**
+   * Transitions, indexed by state + character class; states are stored premultiplied by the row width. 16-bit
+   * when every premultiplied state fits (the built-in keywords need about 38,000), else 32-bit.
+   */
+  private readonly delta: Uint16Array | Uint32Array;
+  /** The class of every UTF-16 code unit (65,536 entries): characters in no keyword are class 0. */
   private readonly classOf: Uint8Array;
   /** States at or above this one end at least one keyword: the hot loop tests one number, not a table. */
   private readonly firstOutput: number;
@@ -40,7 +46,7 @@ export class KeywordPrefilter {
 
     // Character classes: each ASCII character used in a keyword (upper case folded onto lower case) gets a
     // class; every other character is class 0. A small alphabet keeps the table in cache.
-    const classOf = new Uint8Array(128);
+    const classOf = new Uint8Array(65536);
     let width = 1;
     for (const { keyword } of ascii) {
       for (let i = 0; i < keyword.length; i++) {
@@ -109,7 +115,7 @@ export class KeywordPrefilter {
     const renamed = new Int32Array(states);
     order.forEach((old, i) => (renamed[old] = i));
     const firstOutputIndex = order.findIndex((s) => outputs[s] !== undefined);
-    const table = new Uint32Array(states * width);
+    const table = states * width <= 65536 ? new Uint16Array(states * width) : new Uint32Array(states * width);
     for (let old = 0; old < states; old++) {
       for (let a = 0; a < width; a++) table[renamed[old]! * width + a] = renamed[delta[old * width + a]!]! * width;
     }
@@ -124,18 +130,10 @@ export class KeywordPrefilter {
   scan(text: string): KeywordHits {
     const at: (number[] | undefined)[] = new Array<number[] | undefined>(this.keywords.length).fill(undefined);
     const { delta, classOf, firstOutput, outputs, shift, tails } = this;
-    let s = 0;
-    for (let i = 0, n = text.length; i < n; i++) {
-      const c = text.charCodeAt(i);
-      s = delta[s + (c < 128 ? classOf[c]! : 0)]!;
-      if (s < firstOutput) continue;
-      for (const k of outputs[(s - firstOutput) >> shift]!) {
-        const start = i - tails[k]!;
-        const list = at[k];
-        if (list === undefined) at[k] = [start];
-        else list.push(start);
-      }
-    }
+    // Two copies of one loop, so that each sees one array type and V8 keeps its element loads monomorphic
+    // (the built-in ruleset and a large imported one can live in the same process).
+    if (delta instanceof Uint16Array) scanNarrow(text, delta, classOf, firstOutput, outputs, shift, tails, at);
+    else scanWide(text, delta, classOf, firstOutput, outputs, shift, tails, at);
     if (this.nonAscii.length > 0) {
       const lower = text.toLowerCase();
       for (const { index, keyword } of this.nonAscii) {
@@ -150,6 +148,36 @@ export class KeywordPrefilter {
   present(text: string): Set<string> {
     const { at } = this.scan(text);
     return new Set(this.keywords.filter((_, k) => at[k] !== undefined));
+  }
+}
+
+type Hits = (number[] | undefined)[];
+
+function scanNarrow(text: string, delta: Uint16Array, classOf: Uint8Array, firstOutput: number, outputs: number[][], shift: number, tails: Int32Array, at: Hits): void {
+  let s = 0;
+  for (let i = 0, n = text.length; i < n; i++) {
+    s = delta[s + classOf[text.charCodeAt(i)]!]!;
+    if (s < firstOutput) continue;
+    for (const k of outputs[(s - firstOutput) >> shift]!) {
+      const start = i - tails[k]!;
+      const list = at[k];
+      if (list === undefined) at[k] = [start];
+      else list.push(start);
+    }
+  }
+}
+
+function scanWide(text: string, delta: Uint32Array, classOf: Uint8Array, firstOutput: number, outputs: number[][], shift: number, tails: Int32Array, at: Hits): void {
+  let s = 0;
+  for (let i = 0, n = text.length; i < n; i++) {
+    s = delta[s + classOf[text.charCodeAt(i)]!]!;
+    if (s < firstOutput) continue;
+    for (const k of outputs[(s - firstOutput) >> shift]!) {
+      const start = i - tails[k]!;
+      const list = at[k];
+      if (list === undefined) at[k] = [start];
+      else list.push(start);
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { scanAddedLines, scanText } from "../../../src/controls/secrets/engine.js";
-import { compileRuleset } from "../../../src/controls/secrets/ruleset.js";
+import { compileRuleset, defaultRuleset } from "../../../src/controls/secrets/ruleset.js";
 import { KeywordPrefilter } from "../../../src/controls/secrets/prefilter.js";
 import { UnsafeRegexError } from "../../../src/controls/secrets/re2.js";
 import { hasValidTokenChecksum } from "../../../src/controls/secrets/checksum.js";
@@ -193,6 +193,58 @@ describe("keyword prefilter", () => {
     expect([...pf.present("the key is eyjxx")].sort()).toEqual(["ey", "eyj", "key"]);
     expect([...pf.present("xakia")].sort()).toEqual(["akia", "kia"]);
     expect([...pf.present("nothing here")]).toEqual([]);
+  });
+
+  /** Every case-insensitive occurrence of every keyword, by brute force: what the automaton must report. */
+  function naiveHits(keywords: readonly string[], text: string): (number[] | undefined)[] {
+    const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    return keywords.map((k) => {
+      const found: number[] = [];
+      for (let i = lower.indexOf(k); i !== -1; i = lower.indexOf(k, i + 1)) found.push(i);
+      return found.length > 0 ? found : undefined;
+    });
+  }
+
+  test("reports every offset, at the string's ends, in any ASCII case, around non-ASCII text and surrogate pairs", () => {
+    const pf = new KeywordPrefilter(["key", "sk", "secret_access_key", "q~", "basic\t", "://"]);
+    const texts = [
+      "sk",
+      "KEY",
+      "a = Key",
+      "monkey",
+      "SeCrEt_AcCeSs_KeY=x",
+      "ключ key ключ",
+      "ключkeyключ",
+      "😀key😀SK😀",
+      "\u{1F600}sk",
+      "\u017Fk \u017Fecret K\u212Aey",
+      "key\r\nsk\r\n",
+      "ke\r\ny s\nk",
+      "secret_access_\r\nkey",
+      "Basic\tQ~x https://a",
+      "",
+    ];
+    for (const text of texts) {
+      expect({ text, at: pf.scan(text).at }).toEqual({ text, at: naiveHits(pf.keywords, text) });
+    }
+    // Non-ASCII look-alikes are not keyword letters: the long s, the Kelvin sign, a code unit whose low byte is
+    // `k` (U+016B) or `s` (U+0173), and a keyword split by CRLF match nothing.
+    expect(pf.scan("\u017Fk \u212Aey \u016Bey \u0173k ke\r\ny").at.every((a) => a === undefined)).toBe(true);
+  });
+
+  test("a keyword set too large for 16-bit transitions still finds every occurrence", () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    const letters = "abcdefghijklmnopqrstuvwxyz0123456789_-.";
+    const word = (n: number) => Array.from({ length: n }, () => letters[next() % letters.length]).join("");
+    const keywords = Array.from({ length: 3000 }, () => word(4 + (next() % 12)));
+    const pf = new KeywordPrefilter(keywords);
+    // This size takes the 32-bit transition table (the built-in keywords take the 16-bit one).
+    expect((pf as unknown as { delta: unknown }).delta).toBeInstanceOf(Uint32Array);
+    expect((defaultRuleset().prefilter as unknown as { delta: unknown }).delta).toBeInstanceOf(Uint16Array);
+    const text = Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? keywords[next() % keywords.length]!.toUpperCase() : word(6)) + (i % 7 === 0 ? "é\r\n" : " ")).join("");
+    expect(pf.scan(text).at).toEqual(naiveHits(pf.keywords, text));
+    expect(pf.scan(text).at.filter((a) => a !== undefined).length).toBeGreaterThan(100);
   });
 
   test("a rule runs only when one of its keywords occurs in the fragment", () => {
