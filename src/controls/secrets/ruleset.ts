@@ -39,6 +39,8 @@ export interface CompiledRule extends SecretRule {
   lineScoped: boolean;
   /** For line-scoped rules with a `reach`: the regex made sticky, and the same after a lazy skip of up to `reach` characters. */
   anchored?: { sticky: RegExp; skipping: RegExp };
+  /** For built-in rules with a `run`: which ASCII characters may form it, and its length. */
+  runGate?: { member: Uint8Array; length: number };
 }
 
 export interface Ruleset {
@@ -73,6 +75,17 @@ function anchoredForms(regex: RegExp, reach: number): { sticky: RegExp; skipping
   };
 }
 
+function runGate(run: { chars: string; length: number }): { member: Uint8Array; length: number } {
+  const member = new Uint8Array(128);
+  for (let i = 0; i < run.chars.length; i++) {
+    const c = run.chars.charCodeAt(i);
+    if (c >= 128) throw new Error(`secret rule: run characters must be ASCII, got ${JSON.stringify(run.chars[i])}`);
+    member[c] = 1;
+  }
+  if (!(run.length >= 2)) throw new Error(`secret rule: a run needs a length of at least 2, got ${run.length}`);
+  return { member, length: run.length };
+}
+
 export function compileRuleset(options: RulesetOptions = {}): Ruleset {
   // Specific before generic: a repository's own rules win an overlap against our generic assignment rules.
   const isGeneric = (r: SecretRule) => r.id.startsWith("generic-");
@@ -99,6 +112,7 @@ export function compileRuleset(options: RulesetOptions = {}): Ruleset {
       keywordIndexes,
       lineScoped,
       ...(lineScoped && r.reach !== undefined ? { anchored: anchoredForms(regex, r.reach) } : {}),
+      ...(options.lineScope !== false && builtin.has(r) && r.run ? { runGate: runGate(r.run) } : {}),
     };
   });
   const skipGlobs = [...(options.skipDefaultPaths === false ? [] : DEFAULT_SKIPPED_PATHS), ...(options.allowPaths ?? [])];

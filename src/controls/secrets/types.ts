@@ -62,6 +62,12 @@ export interface SecretRule {
    * everywhere (`key`, `pass`, `://`). Tested against the rule's samples.
    */
   reach?: number;
+  /**
+   * For rules without keywords: every match holds at least `length` consecutive characters from `chars` (ASCII).
+   * The engine runs the regex only on fragments that hold such a run, found by sampling every `length / 2`
+   * characters. Tested against the rule's samples.
+   */
+  run?: { chars: string; length: number };
   /** Whether the global value allowlist (templates, placeholders) applies; default true. */
   globalAllowlist?: boolean;
   samples: {

@@ -175,3 +175,56 @@ describe("line-scoped rules", () => {
     ]);
   });
 });
+
+describe("rules gated on a run of characters (no keyword)", () => {
+  const gated = lineScoped.contentRules.filter((r) => r.runGate);
+  const seed = `SU${fake(BASE32, 56, 8105)}`;
+
+  test("are the NATS seed rule, and whole-fragment scanning has none", () => {
+    expect(gated.map((r) => r.id)).toEqual(["nats-nkey-seed"]);
+    expect(wholeFragment.contentRules.filter((r) => r.runGate)).toEqual([]);
+  });
+
+  test("every match in their samples holds the declared run", () => {
+    for (const rule of gated) {
+      const { chars, length } = rule.run!;
+      const run = new RegExp(`[${chars.replace(/[\]\\^-]/g, "\\$&")}]{${length}}`);
+      for (const text of [...rule.samples.match.map((s) => s.text), ...rule.samples.noMatch]) {
+        for (const m of text.matchAll(new RegExp(rule.regex.source, rule.regex.flags))) {
+          expect({ id: rule.id, holdsRun: run.test(m[0]) }).toEqual({ id: rule.id, holdsRun: true });
+        }
+      }
+    }
+  });
+
+  test("a seed is found at every offset against the sampling step, at the start and at the end of the text", () => {
+    for (let pad = 0; pad <= 60; pad++) {
+      for (const text of [`${"x".repeat(pad)}${seed}`, `${"x".repeat(pad)} ${seed}\n`, `${seed} ${"é".repeat(pad)}`, `${"😀".repeat(pad)}\r\n${seed}\r\n`]) {
+        const { fast, slow } = both("a.txt", text);
+        expect(fast).toEqual(slow);
+        expect(fast.findings.map((f) => f.rule)).toEqual(text.includes(`x${seed}`) ? [] : ["nats-nkey-seed"]);
+      }
+    }
+  });
+
+  test("runs that are too short, broken or next to longer upper-case text give the same as whole-fragment scanning", () => {
+    const upper = fake(BASE32, 200, 8106);
+    const texts = [
+      seed.slice(0, 57),
+      `${seed.slice(0, 30)}a${seed.slice(30)}`,
+      `${seed.slice(0, 30)}\n${seed.slice(30)}`,
+      `${upper.slice(0, 40)} ${seed} ${upper.slice(40, 90)}`,
+      `${upper.slice(0, 57)}-${upper.slice(57, 114)}-${seed}`,
+      `${upper.slice(0, 57)}é${seed}`,
+      `${"AB".repeat(40)}a ${seed}`,
+      `${upper}`,
+      `x${seed}`,
+    ];
+    for (const text of texts) {
+      const { fast, slow } = both("a.txt", text);
+      expect(fast).toEqual(slow);
+    }
+    expect(both("a.txt", texts[3]!).fast.findings.map((f) => f.rule)).toEqual(["nats-nkey-seed"]);
+    expect(both("a.txt", texts[6]!).fast.findings.map((f) => f.rule)).toEqual(["nats-nkey-seed"]);
+  });
+});

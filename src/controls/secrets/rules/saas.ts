@@ -124,7 +124,11 @@ export const saasRules: SecretRule[] = [
   anchored("nats-nkey-seed", "NATS NKey seed (private key of a user, account, operator or server)", [], /(?<![A-Za-z0-9])(S[UANOCPX][A-Z2-7]{56})(?![A-Za-z0-9])/g, `SU${f(BASE32, 56)}`, [
     "SU" + "A".repeat(56),
     "U" + "A".repeat(56),
-  ], { entropy: 3.5 }),
+  ], {
+    entropy: 3.5,
+    // No keyword: a seed is 58 base32 characters, so only fragments with such a run are searched.
+    run: { chars: BASE32, length: 58 },
+  }),
   anchored("dropbox-token", "Dropbox short- or long-lived access token", ["sl."], rx(`sl\\.[A-Za-z0-9_-]{130,160}`), `sl.${f(B64URL, 138)}`, ["sl.short"], { entropy: 3.5 }),
   anchored("okta-api-token", "Okta API token", ["okta"], /okta[\w.-]{0,20}?(?:token|key)["']?[ \t]*[:=][ \t]*["']?(00[A-Za-z0-9_-]{40})(?![A-Za-z0-9_-])/gi, `00${f(B64URL, 40)}`, ["okta_token = 00abc"], {
     samples: { match: [{ text: `OKTA_API_TOKEN=00${fake(B64URL, 40, 1498)}`, secret: `00${fake(B64URL, 40, 1498)}` }], noMatch: ["okta_token = 00abc"] },
