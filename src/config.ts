@@ -51,6 +51,8 @@ export interface VouchConfig {
   githubThrottle: boolean;
   /** VOUCH_GITHUB_TIMEOUT_MS: a GitHub API request unanswered this long is abandoned and retried. */
   githubTimeoutMs: number;
+  /** VOUCH_EVALUATIONS_RETENTION_DAYS: saved evaluations older than this are pruned daily; 0 keeps them all. */
+  evaluationsRetentionDays: number;
   github: GitHubEndpoints;
   production: boolean;
   /** Bearer tokens for `GET /audit/export`, by hash; empty: the export route answers 401 to everyone. */
@@ -231,6 +233,7 @@ const EnvSchema = z.object({
     return v;
   }),
   VOUCH_GITHUB_TIMEOUT_MS: intIn("VOUCH_GITHUB_TIMEOUT_MS", 100, 600_000, 60_000),
+  VOUCH_EVALUATIONS_RETENTION_DAYS: intIn("VOUCH_EVALUATIONS_RETENTION_DAYS", 0, 36_500, 90),
   VOUCH_JOB_ATTEMPTS: intIn("VOUCH_JOB_ATTEMPTS", 1, 100, 6),
   VOUCH_RETRY_DELAY_MS: intIn("VOUCH_RETRY_DELAY_MS", 1, 3_600_000, 1000),
   VOUCH_JOB_LOCK_MS: intIn("VOUCH_JOB_LOCK_MS", 1000, 3_600_000, 30_000),
@@ -378,6 +381,7 @@ export function parseConfig(env: Env, io: ConfigIo = {}): VouchConfig {
     gheProtocol: e.GHE_PROTOCOL,
     githubThrottle: e.VOUCH_GITHUB_THROTTLE,
     githubTimeoutMs: e.VOUCH_GITHUB_TIMEOUT_MS,
+    evaluationsRetentionDays: e.VOUCH_EVALUATIONS_RETENTION_DAYS,
     github: githubEndpoints({ GHE_HOST: e.GHE_HOST, GHE_PROTOCOL: e.GHE_PROTOCOL }),
     production,
     auditTokens: e.VOUCH_AUDIT_TOKENS,

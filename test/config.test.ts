@@ -134,6 +134,9 @@ describe("server settings", () => {
     [{ VOUCH_JOB_ATTEMPTS: "3", VOUCH_RETRY_DELAY_MS: "50", VOUCH_JOB_LOCK_MS: "2000" }, { queue: { attempts: 3, retryDelayMs: 50, lockMs: 2000 } }],
     [{ VOUCH_LEDGER_SCHEMA: "vouch_eu" }, { ledgerSchema: "vouch_eu" }],
     [{ VOUCH_GITHUB_TIMEOUT_MS: "5000" }, { githubTimeoutMs: 5000 }],
+    [{}, { evaluationsRetentionDays: 90 }],
+    [{ VOUCH_EVALUATIONS_RETENTION_DAYS: "0" }, { evaluationsRetentionDays: 0 }],
+    [{ VOUCH_EVALUATIONS_RETENTION_DAYS: "365" }, { evaluationsRetentionDays: 365 }],
   ])("%j is parsed", (env, expected) => {
     expect(parseConfig(env)).toMatchObject(expected);
   });
@@ -156,6 +159,8 @@ describe("server settings", () => {
     [{ VOUCH_JOB_ATTEMPTS: "0" }, "VOUCH_JOB_ATTEMPTS"],
     [{ VOUCH_JOB_LOCK_MS: "10" }, "VOUCH_JOB_LOCK_MS"],
     [{ VOUCH_LEDGER_SCHEMA: "Vouch; DROP" }, "VOUCH_LEDGER_SCHEMA"],
+    [{ VOUCH_EVALUATIONS_RETENTION_DAYS: "-1" }, "VOUCH_EVALUATIONS_RETENTION_DAYS"],
+    [{ VOUCH_EVALUATIONS_RETENTION_DAYS: "30d" }, "VOUCH_EVALUATIONS_RETENTION_DAYS"],
   ])("%j is rejected naming %s", (env, variable) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

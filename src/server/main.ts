@@ -36,6 +36,7 @@ import { createHealthRoutes, ledgerReadiness, queueReadiness } from "./health-ro
 import { parseSweepConfig } from "../sweeper/config.js";
 import { startServerSweeper } from "../sweeper/schedule.js";
 import type { SweepClient } from "../sweeper/sweep.js";
+import { scheduleEvaluationPruning } from "../github/evaluation-retention.js";
 
 export interface RunningServer {
   url: string;
@@ -121,6 +122,11 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     ...(config.githubThrottle && config.redisUrl !== undefined ? { redisConfig: config.redisUrl } : {}),
     log,
   });
+  const evaluationsDir = join(config.dataDir, "evaluations");
+  // Only the roles that save evaluations prune them.
+  const retention = works
+    ? scheduleEvaluationPruning(evaluationsDir, config.evaluationsRetentionDays, log.child({ name: "retention" }))
+    : { stop: async () => undefined };
   const headLock = works ? openHeadLock(config, log.child({ name: "queue" })) : { close: async () => undefined };
   // The app id lets the app ignore events caused by Vouch itself.
   const appOptions: VouchAppOptions = {
@@ -129,7 +135,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     appId: app.appId,
     metrics,
     git: { baseUrl: config.github.gitBaseUrl, dataDir: config.dataDir, observations },
-    evaluationsDir: join(config.dataDir, "evaluations"),
+    evaluationsDir,
     attest: {
       ledger,
       signer: keys.signer,
@@ -152,6 +158,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
       ...(overrides.retryBackoffMs ? { retryBackoffMs: overrides.retryBackoffMs } : {}),
     });
   } catch (error) {
+    await retention.stop();
     await stopCheckpoints();
     await headLock.close();
     await ledger.close();
@@ -205,6 +212,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     closing ??= (async () => {
       draining = true;
       await sweeper?.stop();
+      await retention.stop();
       await closeServer(server);
       await queue.close();
       await headLock.close();
