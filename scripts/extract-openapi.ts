@@ -32,6 +32,7 @@ export const OPERATIONS: readonly string[] = [
   "GET /installation/repositories",
   "GET /orgs/{org}/teams/{team_slug}/members",
   "GET /users/{username}",
+  "GET /user/{account_id}",
   "GET /users/{username}/gpg_keys",
   "GET /users/{username}/ssh_signing_keys",
   "GET /repos/{owner}/{repo}/rules/branches/{branch}",

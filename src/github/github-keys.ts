@@ -16,7 +16,8 @@ import { httpStatus } from "./client.js";
 
 export interface GithubAccount {
   identity: string;
-  login: string;
+  /** The identity's `github` login; null when it names only a `github_id` (the login is then looked up by id). */
+  login: string | null;
   /** The identity's `github_id`: the login must still belong to it (a renamed or recycled login fails). */
   githubId: number | null;
   emails: string[];
@@ -42,11 +43,11 @@ export function accountsFor(policy: Policy, signerEmails: Iterable<string>): { a
   const mapped = new Set<string>();
   for (const [identity, id] of Object.entries(policy.identities)) {
     const emails = id.emails.map((e) => e.toLowerCase());
-    if (!id.github || !emails.some((e) => wanted.has(e))) continue;
+    if ((!id.github && id.github_id === undefined) || !emails.some((e) => wanted.has(e))) continue;
     for (const e of emails) mapped.add(e);
     // GitHub's own web-flow account: its keys are pinned in Vouch, never fetched.
-    if (id.github.toLowerCase() === "web-flow") continue;
-    accounts.push({ identity, login: id.github, githubId: id.github_id ?? null, emails });
+    if (id.github?.toLowerCase() === "web-flow") continue;
+    accounts.push({ identity, login: id.github ?? null, githubId: id.github_id ?? null, emails });
   }
   return { accounts, unmapped: [...wanted].filter((e) => !mapped.has(e)) };
 }
@@ -60,21 +61,29 @@ const describeError = (e: unknown): string => {
 
 async function fetchAccount(octokit: GitHubClient, account: GithubAccount, now: () => Date): Promise<GithubHeldKey[]> {
   const base = String(octokit.request.endpoint.DEFAULTS.baseUrl).replace(/\/+$/, "");
-  const login = encodeURIComponent(account.login);
-  if (account.githubId !== null) {
-    const user = await octokit.request("GET /users/{username}", { username: account.login });
-    if (user.data.id !== account.githubId) {
-      throw new Error(`the login ${account.login} now belongs to GitHub user ${user.data.id}, not ${account.githubId} as the policy says`);
+  let username: string;
+  if (account.login === null) {
+    // Only the numeric id is pinned (it survives renames): ask GitHub which login it has now.
+    const user = await octokit.request("GET /user/{account_id}", { account_id: account.githubId! });
+    username = user.data.login;
+  } else {
+    username = account.login;
+    if (account.githubId !== null) {
+      const user = await octokit.request("GET /users/{username}", { username });
+      if (user.data.id !== account.githubId) {
+        throw new Error(`the login ${username} now belongs to GitHub user ${user.data.id}, not ${account.githubId} as the policy says`);
+      }
     }
   }
+  const login = encodeURIComponent(username);
   const keys: GithubHeldKey[] = [];
   const gpgUrl = `${base}/users/${login}/gpg_keys`;
-  const gpg = await octokit.paginate("GET /users/{username}/gpg_keys", { username: account.login, per_page: 100 });
+  const gpg = await octokit.paginate("GET /users/{username}/gpg_keys", { username, per_page: 100 });
   const gpgAt = now().toISOString();
   for (const k of gpg) {
     // Without raw_key GitHub gives only the primary key packet, which cannot verify subkey signatures.
     if (!k.raw_key || (!k.can_sign && (k.subkeys ?? []).every((s) => !s.can_sign))) continue;
-    const origin = { login: account.login, url: gpgUrl, fetchedAt: gpgAt };
+    const origin = { login: username, url: gpgUrl, fetchedAt: gpgAt };
     try {
       await readArmoredKeys(k.raw_key, gpgUrl);
     } catch {
@@ -83,7 +92,7 @@ async function fetchAccount(octokit: GitHubClient, account: GithubAccount, now: 
     keys.push({ identity: account.identity, emails: account.emails, format: "openpgp", text: k.raw_key, origin });
   }
   const sshUrl = `${base}/users/${login}/ssh_signing_keys`;
-  const sshKeys = await octokit.paginate("GET /users/{username}/ssh_signing_keys", { username: account.login, per_page: 100 });
+  const sshKeys = await octokit.paginate("GET /users/{username}/ssh_signing_keys", { username, per_page: 100 });
   const sshAt = now().toISOString();
   for (const k of sshKeys) {
     try {
@@ -91,7 +100,7 @@ async function fetchAccount(octokit: GitHubClient, account: GithubAccount, now: 
     } catch {
       continue;
     }
-    keys.push({ identity: account.identity, emails: account.emails, format: "ssh", text: k.key, origin: { login: account.login, url: sshUrl, fetchedAt: sshAt } });
+    keys.push({ identity: account.identity, emails: account.emails, format: "ssh", text: k.key, origin: { login: username, url: sshUrl, fetchedAt: sshAt } });
   }
   return keys;
 }
@@ -124,9 +133,14 @@ export function explainMissingGithubKeys(evidence: SignatureEvidence, github: Gi
     if (o.signature.status !== "unknown_key" || email === undefined) continue;
     const problem = github.problems.find((p) => p.account.emails.includes(email));
     if (problem) {
-      o.signature.detail = oneLine(`${o.signature.detail}; the GitHub keys of ${problem.account.login} (identity ${problem.account.identity}) could not be fetched: ${problem.reason}`);
+      o.signature.detail = oneLine(`${o.signature.detail}; the GitHub keys of ${accountLabel(problem.account)} (identity ${problem.account.identity}) could not be fetched: ${problem.reason}`);
     } else if (github.unmapped.includes(email)) {
-      o.signature.detail = oneLine(`${o.signature.detail}; no policy identity with a \`github\` login lists ${email}, so no GitHub keys were looked up`);
+      o.signature.detail = oneLine(`${o.signature.detail}; no policy identity with a \`github\` login or \`github_id\` lists ${email}, so no GitHub keys were looked up`);
     }
   }
+}
+
+/** How an account is named in details: its login, or its numeric id when the policy gives only that. */
+function accountLabel(account: GithubAccount): string {
+  return account.login ?? `GitHub user #${account.githubId}`;
 }

@@ -79,15 +79,19 @@ const ALICE: GithubAccount = { identity: "alice", login: "alice-gh", githubId: n
 const BOB: GithubAccount = { identity: "bob", login: "bob-gh", githubId: 22, emails: ["bob@example.com"] };
 
 describe("which accounts", () => {
-  test("a signer maps to an account only through a policy identity that lists the email and names a login", () => {
+  test("a signer maps to an account only through a policy identity that lists the email and names a login or an id", () => {
     const p = policy({
       alice: { github: "alice-gh", emails: ["Alice@example.com"] },
       bob: { github: "bob-gh", github_id: 22, emails: ["bob@example.com"] },
       nologin: { emails: ["dave@example.com"] },
+      idonly: { github_id: 77, emails: ["frank@example.com"] },
       github: { github: "web-flow", emails: ["noreply@github.com"] },
     });
-    const { accounts, unmapped } = accountsFor(p, ["alice@example.com", "dave@example.com", "noreply@github.com", "eve@example.com"]);
-    expect(accounts).toEqual([{ identity: "alice", login: "alice-gh", githubId: null, emails: ["alice@example.com"] }]);
+    const { accounts, unmapped } = accountsFor(p, ["alice@example.com", "dave@example.com", "frank@example.com", "noreply@github.com", "eve@example.com"]);
+    expect(accounts).toEqual([
+      { identity: "alice", login: "alice-gh", githubId: null, emails: ["alice@example.com"] },
+      { identity: "idonly", login: null, githubId: 77, emails: ["frank@example.com"] },
+    ]);
     // web-flow is mapped (its keys are pinned in Vouch) but never fetched; dave has no login.
     expect(unmapped.sort()).toEqual(["dave@example.com", "eve@example.com"]);
   });
@@ -135,7 +139,28 @@ describe("fetching and verifying", () => {
     expect(alice.status).toBe("unknown_key");
     expect(alice.detail).toMatch(/the GitHub keys of alice-gh \(identity alice\) could not be fetched: /);
     expect(alice.detail).toMatch(reason);
-    expect(ev.objects.find((o) => o.id === c.bob)!.signature.detail).toMatch(/no policy identity with a `github` login lists bob@example.com/);
+    expect(ev.objects.find((o) => o.id === c.bob)!.signature.detail).toMatch(/no policy identity with a `github` login or `github_id` lists bob@example.com/);
+  });
+
+  test("an identity pinned only by github_id is looked up by id, so a renamed account keeps its keys", async () => {
+    const BOB_BY_ID: GithubAccount = { identity: "bob", login: null, githubId: 22, emails: ["bob@example.com"] };
+    nock(API)
+      .get("/user/22").reply(200, { login: "bob-renamed", id: 22 })
+      .get("/users/bob-renamed/gpg_keys").query(true).reply(200, [])
+      .get("/users/bob-renamed/ssh_signing_keys").query(true).reply(200, [{ id: 5, key: fx.bobSsh, title: "laptop", created_at: "2026-01-01T00:00:00Z" }]);
+    const fetched = await fetchGithubKeys(testOctokit(), [BOB_BY_ID]);
+    expect(fetched.problems).toEqual([]);
+    expect(fetched.keys.map((k) => k.origin)).toEqual([expect.objectContaining({ login: "bob-renamed", url: `${API}/users/bob-renamed/ssh_signing_keys` })]);
+    const ev = await verify(fetched.keys, [c.bob!]);
+    expect(ev.objects[0]!.signature.status).toBe("valid");
+
+    nock(API).get("/user/22").reply(404, { message: "Not Found" });
+    const gone = await fetchGithubKeys(testOctokit(), [BOB_BY_ID]);
+    expect(gone.keys).toEqual([]);
+    expect(gone.problems).toEqual([{ account: BOB_BY_ID, reason: expect.stringMatching(/no such user/) }]);
+    const missing = await verify(gone.keys, [c.bob!]);
+    explainMissingGithubKeys(missing, { ...gone, unmapped: [] });
+    expect(missing.objects[0]!.signature.detail).toMatch(/the GitHub keys of GitHub user #22 \(identity bob\) could not be fetched/);
   });
 
   test("a login that now belongs to another GitHub id, or keys that do not parse, give no keys", async () => {

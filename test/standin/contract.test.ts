@@ -110,6 +110,8 @@ describe("stand-in responses match GitHub's OpenAPI description", () => {
   test("people, teams, keys and issues", async () => {
     await expectContract("GET", "/users/alice", { status: 200 });
     await expectContract("GET", "/users/nobody-here", { status: 404 });
+    await expectContract("GET", `/user/${standIn.state.user("alice").id}`, { status: 200 });
+    await expectContract("GET", "/user/987654321", { status: 404 });
     await expectContract("GET", "/users/alice/gpg_keys", { status: 200 });
     await expectContract("GET", "/users/alice/ssh_signing_keys", { status: 200 });
     await expectContract("GET", "/orgs/acme/teams/maintainers/members", { status: 200 });

@@ -9,6 +9,12 @@ export const peopleHandlers: Record<string, RestHandler> = {
     return user ? json(200, ctx.build.publicUser(user)) : notFound();
   },
 
+  "GET /user/{account_id}": (ctx) => {
+    const id = Number(ctx.params.account_id);
+    const user = [...ctx.state.users.values()].find((u) => u.id === id);
+    return user ? json(200, ctx.build.publicUser(user)) : notFound();
+  },
+
   "GET /users/{username}/gpg_keys": (ctx) => {
     const login = ctx.params.username ?? "";
     if (!ctx.state.findUser(login)) return notFound();
