@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { rawObjectDigest, signedPayloadDigest } from "../../git/object-digests.js";
 import type { TrustStore } from "./trust.js";
 import { verifyRevisions } from "./verify.js";
+import { verifyThreads } from "./pool.js";
 import { WEB_FLOW_KEYRING_NAME } from "./web-flow.js";
 
 /** The keys a trust store holds, as evidence: where each came from and when it was read or fetched. */
@@ -59,7 +60,8 @@ export async function signatureEvidence(
     },
   };
   const objects: SignedObjectEvidence[] = [];
-  for await (const v of verifyRevisions(recording, ids, trust, timeOf)) {
+  // Large sets (big pushes) are verified on VOUCH_VERIFY_THREADS threads; small ones on this one.
+  for await (const v of verifyRevisions(recording, ids, trust, timeOf, { threads: verifyThreads() })) {
     objects.push({
       id: v.id,
       type: v.type,
