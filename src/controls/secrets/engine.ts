@@ -6,7 +6,7 @@ import { shannonEntropy } from "./entropy.js";
 import { DEFAULT_MAX_BYTES, isBinary } from "./files.js";
 import { fingerprintOf, previewOf } from "./redact.js";
 import { GLOBAL_VALUE_ALLOWLIST } from "./rules/common.js";
-import { defaultRuleset, type CompiledRule, type Ruleset } from "./ruleset.js";
+import { defaultRuleset, type CompiledRule, type LeadTables, type Ruleset } from "./ruleset.js";
 import type { GitleaksIgnoreEntry } from "./gitleaks.js";
 import type { AddedLine, ScanResult, SecretFinding, SecretSeverity, SuppressedFinding } from "./types.js";
 
@@ -35,13 +35,13 @@ export function scanText(path: string, text: string | Uint8Array, options: ScanO
   const ruleset = options.ruleset ?? defaultRuleset();
   if (ruleset.isSkippedPath(path)) return result;
   flagKeyFilePath(path, ruleset, options, result);
-  const bytes = typeof text === "string" ? Buffer.byteLength(text, "utf8") : text.byteLength;
+  const bytes = () => (typeof text === "string" ? Buffer.byteLength(text, "utf8") : text.byteLength);
   if (isBinary(text)) {
-    result.notScanned.push({ path, reason: "binary", bytes });
+    result.notScanned.push({ path, reason: "binary", bytes: bytes() });
     return result;
   }
-  if (bytes > (options.maxBytes ?? DEFAULT_MAX_BYTES)) {
-    result.notScanned.push({ path, reason: "too-large", bytes });
+  if (!withinBytes(text, options.maxBytes ?? DEFAULT_MAX_BYTES)) {
+    result.notScanned.push({ path, reason: "too-large", bytes: bytes() });
     return result;
   }
   const decoded = typeof text === "string" ? text : new TextDecoder("utf-8").decode(text);
@@ -49,6 +49,15 @@ export function scanText(path: string, text: string | Uint8Array, options: ScanO
   const content = decoded.includes("\r\n") ? decoded.replace(/\r\n/g, "\n") : decoded;
   scanFragment(path, content, undefined, ruleset, options, result);
   return result;
+}
+
+/**
+ * Whether `text` has at most `maxBytes` bytes of UTF-8. A UTF-16 code unit never takes more than 3 bytes, so most
+ * strings pass on their length alone; counting the bytes is a pass over the text.
+ */
+export function withinBytes(text: string | Uint8Array, maxBytes: number): boolean {
+  if (typeof text !== "string") return text.byteLength <= maxBytes;
+  return text.length * 3 <= maxBytes || Buffer.byteLength(text, "utf8") <= maxBytes;
 }
 
 /**
@@ -113,16 +122,25 @@ interface Span {
 /** One fragment: its text, where each line starts, and the real line numbers when they are not 1, 2, 3, ... */
 interface Fragment {
   text: string;
+  /** Line start offsets, found so far (see `lineStarts`). */
   starts: number[];
+  /** Whether `starts` holds every line start. */
+  complete: boolean;
   lineNumbers: readonly number[] | undefined;
 }
 
-/** Line start offsets, computed on the first match only: most fragments have none. */
-function lineStarts(fragment: Fragment): number[] {
+/**
+ * Line start offsets, found only as far as a match needs them: every start at or before `offset`, and the next
+ * one if there is one. Most fragments have no match, and a file's findings are often near its top.
+ */
+function lineStarts(fragment: Fragment, offset: number): number[] {
   const { starts, text } = fragment;
-  if (starts.length === 0) {
-    starts.push(0);
-    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  if (starts.length === 0) starts.push(0);
+  let last = starts[starts.length - 1]!;
+  while (last <= offset && !fragment.complete) {
+    const newline = text.indexOf("\n", last);
+    if (newline === -1) fragment.complete = true;
+    else starts.push((last = newline + 1));
   }
   return starts;
 }
@@ -131,8 +149,9 @@ function lineNumber(fragment: Fragment, index: number): number {
   return fragment.lineNumbers ? (fragment.lineNumbers[index] ?? 1) : index + 1;
 }
 
+/** The text of line `index`, whose start `lineStarts` has found. */
 function lineText(fragment: Fragment, index: number): string {
-  const starts = lineStarts(fragment);
+  const starts = lineStarts(fragment, fragment.starts[index] ?? 0);
   const start = starts[index] ?? 0;
   const next = starts[index + 1];
   return fragment.text.slice(start, next === undefined ? fragment.text.length : next - 1);
@@ -154,7 +173,7 @@ function scanFragment(
     const hits = rule.keywordIndexes.length === 0 ? undefined : hitsOf(rule.keywordIndexes, at);
     if (hits === null || (rule.path && !rule.path.test(path))) continue;
     if (rule.runGate && !holdsRun(text, rule.runGate)) continue;
-    fragment ??= { text, starts: [], lineNumbers };
+    fragment ??= { text, starts: [], complete: false, lineNumbers };
     taken ??= [];
     if (hits === undefined || !rule.lineScoped) {
       runRule(rule, path, fragment, 0, text.length, taken, ruleset, options, result);
@@ -245,7 +264,7 @@ function hitsOf(keywordIndexes: readonly number[], at: readonly (number[] | unde
  */
 function runAnchored(
   rule: CompiledRule,
-  anchored: { sticky: RegExp; skipping: RegExp },
+  anchored: { sticky: RegExp; skipping: RegExp; lead?: LeadTables },
   reach: number,
   hits: Iterable<number>,
   path: string,
@@ -256,13 +275,17 @@ function runAnchored(
   result: ScanResult,
 ): void {
   const { text } = fragment;
-  const { sticky, skipping } = anchored;
+  const { sticky, skipping, lead } = anchored;
   let next = 0;
   for (const hit of hits) {
     let at = Math.max(hit - reach, next);
     while (at <= hit) {
+      if (lead && !leadPossible(text, at, hit, lead)) {
+        at = hit + 1;
+        break;
+      }
       skipping.lastIndex = at;
-      if (skipping.exec(text) === null) {
+      if (!skipping.test(text)) {
         at = hit + 1;
         break;
       }
@@ -281,6 +304,25 @@ function runAnchored(
     }
     next = Math.max(next, at);
   }
+}
+
+/**
+ * Whether a match of a rule with this `lead` can start anywhere in [from, hit]: a match starting at m runs over
+ * lead characters from m to an end character at some o > m. Either o < hit, so an end character lies in
+ * [from, hit), or o >= hit, so the lead run from `hit` reaches an end character. Cheaper than one regex call.
+ */
+function leadPossible(text: string, from: number, hit: number, lead: LeadTables): boolean {
+  for (let i = from; i < hit; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && lead[c] === 2) return true;
+  }
+  for (let i = hit, n = text.length; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return false;
+    const kind = lead[c];
+    if (kind !== 1) return kind === 2;
+  }
+  return false;
 }
 
 function runRule(
@@ -334,7 +376,7 @@ function consider(
   const index = from + m.index;
   const verdict = rule.validate ? rule.validate({ secret, match: m[0], fragment: text, index, path }) : true;
   if (verdict === false) return;
-  const starts = lineStarts(fragment);
+  const starts = lineStarts(fragment, end - 1);
   const firstLine = lineIndex(starts, start);
   const lastLine = lineIndex(starts, end - 1);
   const severity: SecretSeverity = verdict === true ? rule.severity : verdict;

@@ -38,10 +38,13 @@ export interface CompiledRule extends SecretRule {
    */
   lineScoped: boolean;
   /** For line-scoped rules with a `reach`: the regex made sticky, and the same after a lazy skip of up to `reach` characters. */
-  anchored?: { sticky: RegExp; skipping: RegExp };
+  anchored?: { sticky: RegExp; skipping: RegExp; lead?: LeadTables };
   /** For built-in rules with a `run`: which ASCII characters may form it, and its length. */
   runGate?: { member: Uint8Array; length: number };
 }
+
+/** A rule's `lead` as tables over ASCII: 1 for a run character, 2 for a character that ends the run. */
+export type LeadTables = Uint8Array;
 
 export interface Ruleset {
   readonly rules: readonly CompiledRule[];
@@ -71,8 +74,22 @@ function anchoredForms(regex: RegExp, reach: number): { sticky: RegExp; skipping
   const flags = regex.flags.includes("y") ? regex.flags : `${regex.flags}y`;
   return {
     sticky: new RegExp(regex.source, flags),
-    skipping: new RegExp(`(?:[\\s\\S]{0,${reach}}?)(?:${regex.source})`, flags),
+    // Only ever asked yes or no (`test`), at most hits: without match indices V8 builds no result for it.
+    skipping: new RegExp(`(?:[\\s\\S]{0,${reach}}?)(?:${regex.source})`, flags.replace("d", "")),
   };
+}
+
+function leadTables(lead: { chars: string; then: string }): LeadTables {
+  const table = new Uint8Array(128);
+  for (const [chars, mark] of [[lead.chars, 1], [lead.then, 2]] as const) {
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars.charCodeAt(i);
+      if (c >= 128) throw new Error(`secret rule: lead characters must be ASCII, got ${JSON.stringify(chars[i])}`);
+      if (table[c] !== 0) throw new Error(`secret rule: ${JSON.stringify(chars[i])} cannot both continue and end a lead`);
+      table[c] = mark;
+    }
+  }
+  return table;
 }
 
 function runGate(run: { chars: string; length: number }): { member: Uint8Array; length: number } {
@@ -111,7 +128,9 @@ export function compileRuleset(options: RulesetOptions = {}): Ruleset {
       order,
       keywordIndexes,
       lineScoped,
-      ...(lineScoped && r.reach !== undefined ? { anchored: anchoredForms(regex, r.reach) } : {}),
+      ...(lineScoped && r.reach !== undefined
+        ? { anchored: { ...anchoredForms(regex, r.reach), ...(r.lead ? { lead: leadTables(r.lead) } : {}) } }
+        : {}),
       ...(options.lineScope !== false && builtin.has(r) && r.run ? { runGate: runGate(r.run) } : {}),
     };
   });

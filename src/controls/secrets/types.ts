@@ -68,6 +68,12 @@ export interface SecretRule {
    * characters. Tested against the rule's samples.
    */
   run?: { chars: string; length: number };
+  /**
+   * For rules with a `reach`: every match starts with a run of characters from `chars` that ends at a character
+   * from `then` (ASCII; for assignments, the name before the operator). At a keyword hit the engine first checks
+   * that such a run can start there, and skips the regex when it cannot. Tested against the rule's samples.
+   */
+  lead?: { chars: string; then: string };
   /** Whether the global value allowlist (templates, placeholders) applies; default true. */
   globalAllowlist?: boolean;
   samples: {

@@ -68,6 +68,23 @@ describe("scanText", () => {
     expect(result.notScanned).toEqual([{ path: "big.txt", reason: "too-large", bytes: Buffer.byteLength(text) }]);
   });
 
+  test("the size limit counts UTF-8 bytes, also when the text has fewer characters than the limit", () => {
+    // 400 characters, 1,200 bytes: the length alone does not show it is within 1,000 bytes, and it is not.
+    const wide = `${"€".repeat(399)}\n`;
+    expect(scanText("wide.txt", wide, { ...opts, maxBytes: 1000 }).notScanned).toEqual([
+      { path: "wide.txt", reason: "too-large", bytes: Buffer.byteLength(wide) },
+    ]);
+    // 600 characters, 998 bytes: within the limit although three bytes per character would not be.
+    const mixed = `${"é".repeat(398)}${"x".repeat(200)} ${ghToken}`.slice(0, 600);
+    expect(Buffer.byteLength(mixed)).toBeLessThanOrEqual(1000);
+    expect(mixed.length * 3).toBeGreaterThan(1000);
+    expect(scanText("mixed.txt", mixed, { ...opts, maxBytes: 1000 }).notScanned).toEqual([]);
+    // Exactly at the limit is scanned; one byte over is not.
+    const exact = "x".repeat(1000);
+    expect(scanText("exact.txt", exact, { ...opts, maxBytes: 1000 }).notScanned).toEqual([]);
+    expect(scanText("over.txt", `${exact}x`, { ...opts, maxBytes: 1000 }).notScanned.map((n) => n.bytes)).toEqual([1001]);
+  });
+
   test("UTF-8 bytes are decoded before scanning", () => {
     const result = scanText("a.txt", Buffer.from(`héllo ${ghToken}`, "utf8"), opts);
     expect(result.findings.map((f) => f.column)).toEqual([7]);

@@ -228,3 +228,81 @@ describe("rules gated on a run of characters (no keyword)", () => {
     expect(both("a.txt", texts[6]!).fast.findings.map((f) => f.rule)).toEqual(["nats-nkey-seed"]);
   });
 });
+
+describe("assignment rules skip keyword hits that no assignment can follow", () => {
+  const leading = lineScoped.contentRules.filter((r) => r.anchored?.lead);
+
+  test("every match in their samples is a run of name characters that ends at an operator", () => {
+    expect(leading.map((r) => r.id).sort()).toEqual(["generic-password-assignment", "generic-secret-assignment"]);
+    for (const rule of leading) {
+      const lead = BUILTIN_RULES.find((r) => r.id === rule.id)!.lead!;
+      for (const text of [...rule.samples.match.map((s) => s.text), ...rule.samples.noMatch]) {
+        for (const m of text.matchAll(new RegExp(rule.regex.source, rule.regex.flags))) {
+          let i = 0;
+          while (i < m[0].length && lead.chars.includes(m[0][i]!)) i++;
+          expect({ id: rule.id, endsAtOperator: i > 0 && lead.then.includes(m[0][i] ?? "") }).toEqual({ id: rule.id, endsAtOperator: true });
+        }
+      }
+    }
+  });
+
+  test("find the same as whole-fragment scanning where keywords sit in values, after operators and before other text", () => {
+    const other = fake(ALNUM, 32, 8107);
+    const texts = [
+      `auth=key${token}`,
+      `private_key = "${token}"`,
+      `my_private_key\t \t= '${token}'`,
+      `"api_key", "${token}"`,
+      `"api_key" ,"${token}"`,
+      `setToken( "${token}" )`,
+      `token(x, "${token}")`,
+      `if (secret !== "${token}") {`,
+      `token += "${token}"`,
+      `key := "${token}"`,
+      `creds => "${token}"`,
+      `x=1;key="${token}";token="${other}"`,
+      `the key to the secret token is here: "${token}"`,
+      `the key to the secret token is here.`,
+      `token é = "${token}"`,
+      `password="Xk9#pQ2m" pwd="Rt5$wL8n" pass:"Qz7%vN3k"`,
+      `key`,
+      `secret${"-x".repeat(40)}="${token}"`,
+      `[auth]\nkey = ${token}\n`,
+    ];
+    for (const text of texts) {
+      const { fast, slow } = both("config/app.yml", text);
+      expect({ text, ...fast }).toEqual({ text, ...slow });
+    }
+    expect(both("config/app.yml", texts[3]!).fast.findings.map((f) => f.rule)).toEqual(["generic-secret-assignment"]);
+    expect(both("config/app.yml", texts[5]!).fast.findings.map((f) => f.rule)).toEqual(["generic-secret-assignment"]);
+  });
+});
+
+describe("Twilio keys", () => {
+  test("are found after `SK` and every hex digit, which the rule's keywords list one by one", () => {
+    for (const digit of "0123456789abcdef") {
+      const sid = `SK${digit}${fake("0123456789abcdef", 31, 8108 + digit.charCodeAt(0))}`;
+      const text = `task: desk\nTWILIO_KEY_SID=${sid}\n`;
+      const { fast, slow } = both("src/a.ts", text);
+      expect(fast).toEqual(slow);
+      expect({ digit, rules: fast.findings.map((f) => [f.rule, f.line, f.column]) }).toEqual({ digit, rules: [["twilio-api-key", 2, 16]] });
+    }
+  });
+});
+
+describe("line numbers found only as far as the findings need", () => {
+  test("are right for findings out of line order, on the last line, and with or without a final newline", () => {
+    const other = fake(ALNUM, 32, 8109);
+    for (const end of ["", "\n", "\n\n"]) {
+      // The GitHub rule runs before the generic one, so a finding on line 5 comes before one on line 2.
+      const text = `x\napi_key = "${token}"\n\n\n${ghToken}\nsecret = "${other}"${end}`;
+      const { fast, slow } = both("src/a.ts", text);
+      expect(fast).toEqual(slow);
+      expect(fast.findings.map((f) => [f.rule, f.line, f.column, f.endColumn])).toEqual([
+        ["generic-secret-assignment", 2, 12, 12 + token.length],
+        ["github-token", 5, 1, 1 + ghToken.length],
+        ["generic-secret-assignment", 6, 11, 11 + other.length],
+      ]);
+    }
+  });
+});

@@ -142,6 +142,13 @@ const NAME_TAIL = String.raw`[A-Za-z0-9_.-]{0,24}\\?["'\x60]?\]?[ \t]*`;
  */
 const ASSIGNED_VALUE = String.raw`(?:(?:(?:===?|!==?)[ \t]*(?=\\?["'\x60])|(?:=|:=|:|=>|\+=)[ \t]*)(?:(?:new[ \t]+)?String\()?(?:\\?(["'\x60])([^"'\x60\r\n]{4,150}?)\\?\1|([A-Za-z0-9_\-+/=.~!@#$%^*]{4,150})(?=[\s,;}\]&"'\x60\\]|$))|(?<=["'\x60]\]?[ \t]*),[ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\4|\([ \t]*(["'\x60])([^"'\x60\r\n]{4,150})\6[ \t]*\))`;
 
+/**
+ * What every match of the two rules below starts with: the name (letters, `_`, `.`, `-`) and NAME_TAIL (also
+ * digits, `\`, quotes, `]`, blanks), then the first character of an ASSIGNED_VALUE alternative: `=` (`=`, `==`,
+ * `===`, `=>`), `!` (`!=`), `:` (`:`, `:=`), `+` (`+=`), `,` (after a quoted name) or `(`.
+ */
+const ASSIGNMENT_LEAD = { chars: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-\\\"'`] \t", then: "=!:+,(" };
+
 export const genericRules: SecretRule[] = [
   {
     id: "generic-password-assignment",
@@ -151,6 +158,7 @@ export const genericRules: SecretRule[] = [
     secretGroup: [2, 3, 5, 7],
     // Every alternative of the name starts with a keyword.
     reach: 0,
+    lead: ASSIGNMENT_LEAD,
     severity: "warn",
     allowlist: { stopwords: STOPWORDS.filter((w) => w !== "token") },
     validate: ({ secret, match, path, fragment, index }) =>
@@ -203,6 +211,7 @@ export const genericRules: SecretRule[] = [
     secretGroup: [2, 3, 5, 7],
     // `private_key` starts 8 characters before its keyword `key`.
     reach: 8,
+    lead: ASSIGNMENT_LEAD,
     severity: "warn",
     allowlist: { stopwords: STOPWORDS },
     validate: ({ secret, match, fragment, index }) => acceptableName(fragment, index, match) && looksRandom(secret),
