@@ -30,8 +30,10 @@ export interface PoolResponse {
 export const MIN_PARALLEL_OBJECTS = 64;
 
 /**
- * Verification threads to use: `VOUCH_VERIFY_THREADS` when it is a positive integer, else the
- * machine's available parallelism. 1 means no threads at all.
+ * Verification threads to use: `VOUCH_VERIFY_THREADS` when it is a positive integer, else one
+ * fewer than the machine's available parallelism, leaving a core for the thread that reads the
+ * objects (and git cat-file). 1 means no threads at all; that is the default on two cores, where
+ * a pool measured slower than one thread (decision 0041).
  */
 export function verifyThreads(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.VOUCH_VERIFY_THREADS?.trim();
@@ -39,7 +41,7 @@ export function verifyThreads(env: NodeJS.ProcessEnv = process.env): number {
     if (!/^[1-9][0-9]*$/.test(raw)) throw new Error(`VOUCH_VERIFY_THREADS must be a positive integer, got ${JSON.stringify(raw.slice(0, 20))}`);
     return Math.min(Number(raw), 256);
   }
-  return availableParallelism();
+  return Math.max(1, availableParallelism() - 1);
 }
 
 interface Pending {
