@@ -35,13 +35,12 @@ export function scanText(path: string, text: string | Uint8Array, options: ScanO
   const ruleset = options.ruleset ?? defaultRuleset();
   if (ruleset.isSkippedPath(path)) return result;
   flagKeyFilePath(path, ruleset, options, result);
-  const bytes = () => (typeof text === "string" ? Buffer.byteLength(text, "utf8") : text.byteLength);
   if (isBinary(text)) {
-    result.notScanned.push({ path, reason: "binary", bytes: bytes() });
+    result.notScanned.push({ path, reason: "binary", bytes: byteCount(text) });
     return result;
   }
   if (!withinBytes(text, options.maxBytes ?? DEFAULT_MAX_BYTES)) {
-    result.notScanned.push({ path, reason: "too-large", bytes: bytes() });
+    result.notScanned.push({ path, reason: "too-large", bytes: byteCount(text) });
     return result;
   }
   const decoded = typeof text === "string" ? text : new TextDecoder("utf-8").decode(text);
@@ -49,6 +48,10 @@ export function scanText(path: string, text: string | Uint8Array, options: ScanO
   const content = decoded.includes("\r\n") ? decoded.replace(/\r\n/g, "\n") : decoded;
   scanFragment(path, content, undefined, ruleset, options, result);
   return result;
+}
+
+function byteCount(text: string | Uint8Array): number {
+  return typeof text === "string" ? Buffer.byteLength(text, "utf8") : text.byteLength;
 }
 
 /**
@@ -309,18 +312,19 @@ function runAnchored(
 /**
  * Whether a match of a rule with this `lead` can start anywhere in [from, hit]: a match starting at m runs over
  * lead characters from m to an end character at some o > m. Either o < hit, so an end character lies in
- * [from, hit), or o >= hit, so the lead run from `hit` reaches an end character. Cheaper than one regex call.
+ * [from, hit), or o >= hit, so o is where the lead run from `hit` ends, and the rule's `fits` must accept it.
+ * Cheaper than one regex call.
  */
-function leadPossible(text: string, from: number, hit: number, lead: LeadTables): boolean {
+function leadPossible(text: string, from: number, hit: number, { table, fits }: LeadTables): boolean {
   for (let i = from; i < hit; i++) {
     const c = text.charCodeAt(i);
-    if (c < 128 && lead[c] === 2) return true;
+    if (c < 128 && table[c] === 2) return true;
   }
   for (let i = hit, n = text.length; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c >= 128) return false;
-    const kind = lead[c];
-    if (kind !== 1) return kind === 2;
+    const kind = table[c];
+    if (kind !== 1) return kind === 2 && (fits === undefined || fits(text, i));
   }
   return false;
 }

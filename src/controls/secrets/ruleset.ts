@@ -43,8 +43,11 @@ export interface CompiledRule extends SecretRule {
   runGate?: { member: Uint8Array; length: number };
 }
 
-/** A rule's `lead` as tables over ASCII: 1 for a run character, 2 for a character that ends the run. */
-export type LeadTables = Uint8Array;
+/** A rule's `lead`: a table over ASCII, 1 for a run character and 2 for one that ends the run, and its `fits` test. */
+export interface LeadTables {
+  table: Uint8Array;
+  fits: ((text: string, index: number) => boolean) | undefined;
+}
 
 export interface Ruleset {
   readonly rules: readonly CompiledRule[];
@@ -79,7 +82,7 @@ function anchoredForms(regex: RegExp, reach: number): { sticky: RegExp; skipping
   };
 }
 
-function leadTables(lead: { chars: string; then: string }): LeadTables {
+function leadTables(lead: NonNullable<SecretRule["lead"]>): LeadTables {
   const table = new Uint8Array(128);
   for (const [chars, mark] of [[lead.chars, 1], [lead.then, 2]] as const) {
     for (let i = 0; i < chars.length; i++) {
@@ -89,7 +92,7 @@ function leadTables(lead: { chars: string; then: string }): LeadTables {
       table[c] = mark;
     }
   }
-  return table;
+  return { table, fits: lead.fits };
 }
 
 function runGate(run: { chars: string; length: number }): { member: Uint8Array; length: number } {

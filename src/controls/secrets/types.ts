@@ -73,7 +73,12 @@ export interface SecretRule {
    * from `then` (ASCII; for assignments, the name before the operator). At a keyword hit the engine first checks
    * that such a run can start there, and skips the regex when it cannot. Tested against the rule's samples.
    */
-  lead?: { chars: string; then: string };
+  lead?: {
+    chars: string;
+    then: string;
+    /** Optional: whether the end character at `index` can start a match's operator (given the text around it). */
+    fits?: (text: string, index: number) => boolean;
+  };
   /** Whether the global value allowlist (templates, placeholders) applies; default true. */
   globalAllowlist?: boolean;
   samples: {

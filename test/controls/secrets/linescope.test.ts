@@ -240,7 +240,8 @@ describe("assignment rules skip keyword hits that no assignment can follow", () 
         for (const m of text.matchAll(new RegExp(rule.regex.source, rule.regex.flags))) {
           let i = 0;
           while (i < m[0].length && lead.chars.includes(m[0][i]!)) i++;
-          expect({ id: rule.id, endsAtOperator: i > 0 && lead.then.includes(m[0][i] ?? "") }).toEqual({ id: rule.id, endsAtOperator: true });
+          const fits = lead.fits ? lead.fits(text, m.index + i) : true;
+          expect({ id: rule.id, endsAtOperator: i > 0 && lead.then.includes(m[0][i] ?? "") && fits }).toEqual({ id: rule.id, endsAtOperator: true });
         }
       }
     }
@@ -268,6 +269,18 @@ describe("assignment rules skip keyword hits that no assignment can follow", () 
       `key`,
       `secret${"-x".repeat(40)}="${token}"`,
       `[auth]\nkey = ${token}\n`,
+      `"api_key"] , "${token}"`,
+      `api_key, "${token}"`,
+      `api_key ( "${token}")`,
+      `setApiKey(\t'${token}')`,
+      `getToken(client, "${token}")`,
+      `if token != "${token}" {`,
+      `if token ! = "${token}" {`,
+      `token + "${token}"`,
+      `token + = "${token}"`,
+      `secret,`,
+      `secret(`,
+      `secret!`,
     ];
     for (const text of texts) {
       const { fast, slow } = both("config/app.yml", text);
@@ -275,6 +288,12 @@ describe("assignment rules skip keyword hits that no assignment can follow", () 
     }
     expect(both("config/app.yml", texts[3]!).fast.findings.map((f) => f.rule)).toEqual(["generic-secret-assignment"]);
     expect(both("config/app.yml", texts[5]!).fast.findings.map((f) => f.rule)).toEqual(["generic-secret-assignment"]);
+    for (const i of [19, 22, 24]) {
+      expect({ text: texts[i], rules: both("config/app.yml", texts[i]!).fast.findings.map((f) => f.rule) }).toEqual({
+        text: texts[i],
+        rules: ["generic-secret-assignment"],
+      });
+    }
   });
 });
 

@@ -147,7 +147,47 @@ const ASSIGNED_VALUE = String.raw`(?:(?:(?:===?|!==?)[ \t]*(?=\\?["'\x60])|(?:=|
  * digits, `\`, quotes, `]`, blanks), then the first character of an ASSIGNED_VALUE alternative: `=` (`=`, `==`,
  * `===`, `=>`), `!` (`!=`), `:` (`:`, `:=`), `+` (`+=`), `,` (after a quoted name) or `(`.
  */
-const ASSIGNMENT_LEAD = { chars: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-\\\"'`] \t", then: "=!:+,(" };
+const ASSIGNMENT_LEAD = {
+  chars: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-\\\"'`] \t",
+  then: "=!:+,(",
+  fits: operatorFits,
+};
+
+/**
+ * Whether the character at `at` can start an ASSIGNED_VALUE alternative: `!` and `+` only as `!=` and `+=`, `,`
+ * only after a quote (and an optional `]` and blanks), `(` only before blanks and a quote. Most commas and
+ * parentheses after a keyword are argument lists, where the regex would be called for nothing.
+ */
+function operatorFits(text: string, at: number): boolean {
+  switch (text.charCodeAt(at)) {
+    case 0x21: // !
+    case 0x2b: // +
+      return text.charCodeAt(at + 1) === 0x3d;
+    case 0x2c: {
+      // ,
+      let i = at - 1;
+      while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
+      if (text.charCodeAt(i) === 0x5d) i--;
+      return i >= 0 && isQuote(text.charCodeAt(i));
+    }
+    case 0x28: {
+      // (
+      let i = at + 1;
+      while (i < text.length && isBlank(text.charCodeAt(i))) i++;
+      return isQuote(text.charCodeAt(i));
+    }
+    default:
+      return true;
+  }
+}
+
+function isQuote(c: number): boolean {
+  return c === 0x22 || c === 0x27 || c === 0x60;
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
 
 export const genericRules: SecretRule[] = [
   {
