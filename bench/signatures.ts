@@ -4,41 +4,25 @@
  * Ed25519 and an RSA-3072 key; signed in-process and written as loose objects, because signing
  * thousands of commits through git takes minutes), then, for several rounds, verifies each
  * group with Vouch and with git back to back and prints commits/s and the ratio of each round.
- * Also measures node:crypto's bare verification of one such signature, the ceiling for one thread.
- *   npx tsx bench/signatures.ts [--commits 4000] [--rounds 3] [--git-sample N] [--threads N]
- * Each round and group runs four things on the same commits, back to back: Vouch on one thread
- * (git cat-file feeds it); Vouch with its verification pool of N threads (--threads, or
- * VOUCH_VERIFY_THREADS, default one per core); git as git runs, one verify-commit process
- * at a time; and git with N verify-commit processes at once (the ids split N ways), so the pool
- * is also compared with git given the same cores. Figures only; no pass/fail.
+ * Also measures node:crypto's bare verification of one such signature, the ceiling for Vouch.
+ *   npx tsx bench/signatures.ts [--commits 4000] [--rounds 3] [--git-sample N]
+ * Both sides use one core: Vouch verifies on one thread (git cat-file feeds it), git runs one
+ * verify-commit process at a time. Figures only; no pass/fail.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash, generateKeyPairSync, randomBytes, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { deflateSync } from "node:zlib";
 import { createMessage, generateKey, sign, type PrivateKey } from "openpgp";
+import { CatFileSource } from "../src/git/cat-file.js";
 import { hashObject } from "../src/git/objects.js";
-import type * as CatFileModule from "../src/git/cat-file.js";
-import type * as TrustModule from "../src/controls/signatures/trust.js";
-import type * as VerifyModule from "../src/controls/signatures/verify.js";
-import type * as PoolModule from "../src/controls/signatures/pool.js";
+import { buildTrustStore } from "../src/controls/signatures/trust.js";
+import { verifyRevisions } from "../src/controls/signatures/verify.js";
 import { ed25519Key, publicKeyLine, rsaKey, sshsig, type TestKey } from "../test/controls/signatures/sshsig-builder.js";
 import { printReport, type BenchReport } from "./stats.js";
-
-/**
- * Vouch is measured as it ships: the compiled lib/ (built first), not the TypeScript source
- * through tsx. It matters for the pool: a thread started on source loads tsx and compiles the
- * modules again, which costs several times what starting a compiled thread does.
- */
-execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: new URL("..", import.meta.url), stdio: "inherit" });
-const lib = (path: string) => new URL(`../lib/${path}`, import.meta.url).href;
-const { CatFileSource } = (await import(lib("git/cat-file.js"))) as typeof CatFileModule;
-const { buildTrustStore } = (await import(lib("controls/signatures/trust.js"))) as typeof TrustModule;
-const { verifyRevisions } = (await import(lib("controls/signatures/verify.js"))) as typeof VerifyModule;
-const { verifyThreads } = (await import(lib("controls/signatures/pool.js"))) as typeof PoolModule;
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -118,7 +102,7 @@ async function signOpenPgp(key: PrivateKey, payload: Buffer): Promise<string> {
   return sign({ message: await createMessage({ binary: new Uint8Array(payload) }), signingKeys: key, detached: true, format: "armored" });
 }
 
-export async function vouchRate(b: Built, ids: string[], threads = 1): Promise<{ rate: number; valid: number }> {
+export async function vouchRate(b: Built, ids: string[]): Promise<{ rate: number; valid: number }> {
   const trust = await buildTrustStore({
     openpgpKeyrings: [{ name: "keyring", text: b.keyring }],
     allowedSigners: [{ name: "allowed_signers", text: b.allowedSignersText }],
@@ -128,8 +112,7 @@ export async function vouchRate(b: Built, ids: string[], threads = 1): Promise<{
   let valid = 0;
   const start = process.hrtime.bigint();
   try {
-    // With threads > 1 the time includes starting the pool's threads, as every caller pays it.
-    for await (const v of verifyRevisions(source, ids, trust, at, { threads })) if (v.signature.status === "valid") valid++;
+    for await (const v of verifyRevisions(source, ids, trust, at)) if (v.signature.status === "valid") valid++;
   } finally {
     source.close();
   }
@@ -150,25 +133,6 @@ function gitRate(b: Built, ids: string[]): { rate: number; good: boolean } {
       good = false;
     }
   }
-  return { rate: ids.length / seconds(start), good };
-}
-
-/** git with `n` verify-commit processes running at once, the ids split `n` ways (100 per call, as above). */
-async function gitParallelRate(b: Built, ids: string[], n: number): Promise<{ rate: number; good: boolean }> {
-  const start = process.hrtime.bigint();
-  let good = true;
-  const lane = async (part: string[]) => {
-    for (let i = 0; i < part.length; i += 100) {
-      await new Promise<void>((resolve) => {
-        execFile("git", ["-C", b.repo, "-c", `gpg.ssh.allowedSignersFile=${b.allowedSigners}`, "verify-commit", ...part.slice(i, i + 100)], { env: { ...process.env, GNUPGHOME: b.gnupg } }, (error) => {
-          if (error) good = false;
-          resolve();
-        });
-      });
-    }
-  };
-  const size = Math.ceil(ids.length / n);
-  await Promise.all(Array.from({ length: n }, (_, k) => lane(ids.slice(k * size, (k + 1) * size))));
   return { rate: ids.length / seconds(start), good };
 }
 
@@ -195,37 +159,19 @@ export async function benchSignatures(): Promise<BenchReport[]> {
   const t0 = process.hrtime.bigint();
   const b = await build(total);
   const buildSeconds = seconds(t0);
-  // The pool is always measured: VOUCH_VERIFY_THREADS when set, else one thread per core (the
-  // default of one fewer would be no pool at all on two cores).
-  const threads = arg("threads", process.env.VOUCH_VERIFY_THREADS ? verifyThreads() : availableParallelism());
-  const results = b.groups.map(() => ({
-    vouch: [] as number[],
-    pool: [] as number[],
-    git: [] as number[],
-    gitN: [] as number[],
-    floor: [] as number[],
-    valid: Infinity,
-    good: true,
-  }));
-  const loads: number[] = [];
+  const results = b.groups.map(() => ({ vouch: [] as number[], git: [] as number[], floor: [] as number[], valid: Infinity, good: true }));
   try {
     for (let r = 0; r < rounds; r++) {
       for (const [i, group] of b.groups.entries()) {
         const res = results[i];
         if (!res) continue;
-        loads.push(loadavg()[0] ?? 0);
-        const vouch = await vouchRate(b, group.ids, 1);
-        const pool = await vouchRate(b, group.ids, threads);
+        const vouch = await vouchRate(b, group.ids);
         res.floor.push(cryptoFloor(group.kind));
-        const gitIds = group.ids.slice(0, Math.max(1, Math.floor(sample / b.groups.length)));
-        const git = gitRate(b, gitIds);
-        const gitN = await gitParallelRate(b, gitIds, threads);
+        const git = gitRate(b, group.ids.slice(0, Math.max(1, Math.floor(sample / b.groups.length))));
         res.vouch.push(vouch.rate);
-        res.pool.push(pool.rate);
         res.git.push(git.rate);
-        res.gitN.push(gitN.rate);
-        res.valid = Math.min(res.valid, vouch.valid, pool.valid);
-        res.good &&= git.good && gitN.good;
+        res.valid = Math.min(res.valid, vouch.valid);
+        res.good &&= git.good;
       }
     }
   } finally {
@@ -236,30 +182,26 @@ export async function benchSignatures(): Promise<BenchReport[]> {
     }
     rmSync(b.root, { recursive: true, force: true });
   }
-  const cores = `${availableParallelism()} available (${cpus().length} CPUs)`;
   return b.groups.map((group, i) => {
-    const res = results[i] ?? { vouch: [], pool: [], git: [], gitN: [], floor: [], valid: 0, good: false };
-    const per = (xs: readonly number[], ys: readonly number[]) => xs.map((v, k) => v / (ys[k] ?? Number.NaN));
-    const shown = (rs: readonly number[]) => `${median(rs).toFixed(1)} (${rs.map((x) => x.toFixed(1)).join(", ")})`;
+    const res = results[i] ?? { vouch: [], git: [], floor: [], valid: 0, good: false };
+    const ratios = res.vouch.map((v, k) => v / (res.git[k] ?? Number.NaN));
+    const floorRatios = res.floor.map((f, k) => f / (res.git[k] ?? Number.NaN));
     return {
       name: `signatures: ${group.format} (${group.kind})`,
       figures: {
         commits: group.ids.length,
-        "vouch 1 thread commits/s (median)": median(res.vouch).toFixed(0),
-        [`vouch pool of ${threads} threads commits/s (median)`]: median(res.pool).toFixed(0),
-        "vouch valid (both)": `${res.valid}/${group.ids.length}`,
-        "git verify-commit, 1 process at a time, commits/s (median)": median(res.git).toFixed(1),
-        [`git verify-commit, ${threads} processes at once, commits/s (median)`]: median(res.gitN).toFixed(1),
+        "vouch commits/s (median)": median(res.vouch).toFixed(0),
+        "vouch valid": `${res.valid}/${group.ids.length}`,
+        "git verify-commit commits/s (median)": median(res.git).toFixed(1),
         "git all good": String(res.good),
-        "vouch 1 thread / git 1 process (median, per round)": shown(per(res.vouch, res.git)),
-        [`vouch ${threads} threads / git 1 process (median, per round)`]: shown(per(res.pool, res.git)),
-        [`vouch ${threads} threads / git ${threads} processes (median, per round)`]: shown(per(res.pool, res.gitN)),
-        "node:crypto bare verify/s, one thread (median)": median(res.floor).toFixed(0),
-        "bare verify/git 1 process, the one-thread ceiling (median)": median(per(res.floor, res.git)).toFixed(1),
+        "ratio vouch/git per round": ratios.map((x) => x.toFixed(1)).join(", "),
+        "ratio vouch/git (median)": median(ratios).toFixed(1),
+        "node:crypto bare verify/s (median)": median(res.floor).toFixed(0),
+        "bare verify/git, the ceiling (median)": median(floorRatios).toFixed(1),
       },
       notes: [
-        `corpus of ${total} commits in ${b.groups.length} groups built in ${buildSeconds.toFixed(1)} s; ${rounds} rounds, each: Vouch 1 thread, Vouch ${threads} threads, git 1 process, git ${threads} processes, on the same commits; target ratio >= 30`,
-        `cores: ${cores}; load average (1 min) at the start of each group run: ${loads.map((l) => l.toFixed(1)).join(", ")}; git gets 100 ids per verify-commit call`,
+        `corpus of ${total} commits in ${b.groups.length} groups built in ${buildSeconds.toFixed(1)} s; ${rounds} rounds, each Vouch then git on the same commits; target ratio >= 30`,
+        "one core each: Vouch on one thread (plus git cat-file), git one verify-commit process at a time with 100 ids per call",
       ],
     };
   });

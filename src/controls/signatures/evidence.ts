@@ -10,7 +10,6 @@ import { createHash } from "node:crypto";
 import { rawObjectDigest, signedPayloadDigest } from "../../git/object-digests.js";
 import type { TrustStore } from "./trust.js";
 import { verifyRevisions } from "./verify.js";
-import { verifyThreads } from "./pool.js";
 import { WEB_FLOW_KEYRING_NAME } from "./web-flow.js";
 
 /** The keys a trust store holds, as evidence: where each came from and when it was read or fetched. */
@@ -60,8 +59,7 @@ export async function signatureEvidence(
     },
   };
   const objects: SignedObjectEvidence[] = [];
-  // Large sets (big pushes) are verified on VOUCH_VERIFY_THREADS threads; small ones on this one.
-  for await (const v of verifyRevisions(recording, ids, trust, timeOf, { threads: verifyThreads() })) {
+  for await (const v of verifyRevisions(recording, ids, trust, timeOf)) {
     objects.push({
       id: v.id,
       type: v.type,

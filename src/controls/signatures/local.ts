@@ -4,7 +4,6 @@ import { resolveRevisions } from "../../git/revisions.js";
 import type { TrustStore } from "./trust.js";
 import type { ObjectVerdict } from "./types.js";
 import { verifyRevisions } from "./verify.js";
-import { verifyThreads } from "./pool.js";
 
 /**
  * Resolves `revs` (a commit, an annotated tag, or `A..B`) and yields one verdict per object,
@@ -14,7 +13,7 @@ export async function* verifyLocalRevisions(repoDir: string, revs: readonly stri
   const ids = await resolveRevisions(repoDir, revs);
   const source = new CatFileSource(repoDir);
   try {
-    yield* verifyRevisions(source, ids, trust, at, { threads: verifyThreads() });
+    yield* verifyRevisions(source, ids, trust, at);
   } finally {
     source.close();
   }

@@ -56,34 +56,7 @@ export class TrustStore {
     readonly openpgp: readonly TrustedOpenPgpKey[],
     readonly ssh: readonly TrustedSshKey[],
     readonly options: TrustOptions = { bindIdentity: true },
-    /** What the store was built from, as plain text: verification threads rebuild the same store from it. */
-    readonly description?: TrustDescription,
   ) {}
-}
-
-/**
- * Everything a trust store is built from, as plain strings (structured-cloneable), with the
- * policy reduced to the parts that matter: its identities' emails and keys. Building from it
- * again gives the same keys, in the same order, with the same bindings.
- */
-export interface TrustDescription {
-  openpgpKeyrings: TrustFile[];
-  allowedSigners: TrustFile[];
-  identities: Array<{ name: string; emails: string[]; keys: string[] }>;
-  github: GithubHeldKey[];
-  bindIdentity: boolean;
-}
-
-/** The serialisable description of what `input` builds. */
-export function describeTrust(input: TrustInput): TrustDescription {
-  const file = (f: TrustFile): TrustFile => ({ name: f.name, text: f.text });
-  return {
-    openpgpKeyrings: (input.openpgpKeyrings ?? []).map(file),
-    allowedSigners: (input.allowedSigners ?? []).map(file),
-    identities: Object.entries(input.policy?.identities ?? {}).map(([name, i]) => ({ name, emails: [...i.emails], keys: [...i.keys] })),
-    github: (input.github ?? []).map((k) => ({ identity: k.identity, emails: [...k.emails], format: k.format, text: k.text, origin: { ...k.origin } })),
-    bindIdentity: input.bindIdentity ?? (input.policy ? input.policy.signatures.identity === "committer" : true),
-  };
 }
 
 export class TrustInputError extends Error {
@@ -161,27 +134,21 @@ export function sshLine(line: string, origin: string): { keyType: string; keyBlo
 }
 
 export async function buildTrustStore(input: TrustInput): Promise<TrustStore> {
-  return trustStoreFromDescription(describeTrust(input));
-}
-
-/** Builds the store a description describes; verification threads call this with the main thread's description. */
-export async function trustStoreFromDescription(input: TrustDescription): Promise<TrustStore> {
   const openpgp: TrustedOpenPgpKey[] = [];
   const ssh: TrustedSshKey[] = [];
-  for (const file of input.openpgpKeyrings) {
+  for (const file of input.openpgpKeyrings ?? []) {
     for (const key of await readArmoredKeys(file.text, file.name)) {
       openpgp.push({ key, emails: await uidEmails(key), identity: null, origin: file.name });
     }
   }
-  for (const file of input.allowedSigners) {
+  for (const file of input.allowedSigners ?? []) {
     try {
       for (const entry of parseAllowedSigners(file.text, file.name)) ssh.push({ ...entry, identity: null });
     } catch (e) {
       throw new TrustInputError((e as Error).message);
     }
   }
-  for (const identity of input.identities) {
-    const name = identity.name;
+  for (const [name, identity] of Object.entries(input.policy?.identities ?? {})) {
     const emails = identity.emails.map((e) => e.toLowerCase());
     identity.keys.forEach((text, i) => {
       if (text.includes("-----BEGIN PGP")) return;
@@ -195,7 +162,7 @@ export async function trustStoreFromDescription(input: TrustDescription): Promis
       for (const key of await readArmoredKeys(text, origin)) openpgp.push({ key, emails, identity: name, origin });
     }
   }
-  for (const k of input.github) {
+  for (const k of input.github ?? []) {
     const emails = k.emails.map((e) => e.toLowerCase());
     const origin = k.origin.url;
     if (k.format === "ssh") {
@@ -205,5 +172,6 @@ export async function trustStoreFromDescription(input: TrustDescription): Promis
       for (const key of await readArmoredKeys(k.text, origin)) openpgp.push({ key, emails, identity: k.identity, origin, github: k.origin });
     }
   }
-  return new TrustStore(openpgp, ssh, { bindIdentity: input.bindIdentity }, input);
+  const bindIdentity = input.bindIdentity ?? (input.policy ? input.policy.signatures.identity === "committer" : true);
+  return new TrustStore(openpgp, ssh, { bindIdentity });
 }

@@ -13,7 +13,6 @@ import { UnsupportedKeyError } from "./ssh-wire.js";
 import { matchPatternList } from "./patterns.js";
 import type { TrustStore, TrustedSshKey } from "./trust.js";
 import { verdict, type ObjectVerdict, type SignatureVerdict } from "./types.js";
-import { MIN_PARALLEL_OBJECTS, VerifyPool } from "./pool.js";
 
 function personLabel(p: Person | undefined): string {
   return p ? `${p.name} <${p.email}>` : "nobody";
@@ -181,20 +180,8 @@ export async function verifyObject(raw: RawObject, trust: TrustStore, at: Date):
 }
 
 export interface VerifyRevisionsOptions {
-  /** Objects read and verified concurrently (default 32, or 16 per thread with threads); bounds memory. */
+  /** Objects read and verified concurrently (default 32); verification awaits WebCrypto, so overlap pays. */
   concurrency?: number;
-  /**
-   * Verification threads (default 1: this thread only). With more, and at least
-   * MIN_PARALLEL_OBJECTS ids, objects are still read here in order but verified on a pool of
-   * threads, each holding the same trust store; verdicts come back in input order.
-   */
-  threads?: number;
-}
-
-async function* prefixed<T>(head: readonly T[], rest: AsyncIterator<T> | undefined): AsyncGenerator<T> {
-  yield* head;
-  if (!rest) return;
-  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
 }
 
 /**
@@ -210,33 +197,11 @@ export async function* verifyRevisions(
   at: Date | ((id: string) => Date),
   options: VerifyRevisionsOptions = {},
 ): AsyncGenerator<ObjectVerdict> {
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
-  let pool: VerifyPool | undefined;
-  let input: Iterable<string> | AsyncIterable<string> = ids;
-  let rest: AsyncIterator<string> | undefined;
-  if (threads > 1 && trust.description) {
-    // Look ahead far enough to know whether threads pay for themselves.
-    const iterator = Symbol.asyncIterator in ids ? ids[Symbol.asyncIterator]() : (ids[Symbol.iterator]() as unknown as AsyncIterator<string>);
-    const head: string[] = [];
-    let done = false;
-    while (head.length < MIN_PARALLEL_OBJECTS) {
-      const r = await iterator.next();
-      if (r.done) {
-        done = true;
-        break;
-      }
-      head.push(r.value);
-    }
-    rest = done ? undefined : iterator;
-    input = prefixed(head, rest);
-    if (!done) pool = new VerifyPool({ threads, trust: trust.description });
-  }
-  const window = Math.max(1, options.concurrency ?? (pool ? 16 * threads : 32));
+  const window = Math.max(1, options.concurrency ?? 32);
   const timeOf = typeof at === "function" ? at : () => at;
-  const check = pool ? (raw: RawObject, when: Date) => pool.verify(raw, when) : (raw: RawObject, when: Date) => verifyObject(raw, trust, when);
   const settle = async (id: string): Promise<ObjectVerdict> => {
     try {
-      return await check(await source.read(id), timeOf(id));
+      return await verifyObject(await source.read(id), trust, timeOf(id));
     } catch (e) {
       if (e instanceof ObjectReadError && (e.code === "hash_mismatch" || e.code === "too_large")) {
         return { id, type: "commit", signature: verdict("malformed", e.message) };
@@ -246,7 +211,7 @@ export async function* verifyRevisions(
   };
   const pending: Array<Promise<ObjectVerdict>> = [];
   try {
-    for await (const id of input) {
+    for await (const id of ids) {
       const p = settle(id);
       p.catch(() => undefined); // observed when its turn comes; avoids an unhandled rejection meanwhile
       pending.push(p);
@@ -261,7 +226,5 @@ export async function* verifyRevisions(
     }
   } finally {
     pending.length = 0;
-    await pool?.close();
-    await rest?.return?.();
   }
 }
