@@ -17,6 +17,7 @@ import { PostgresLedger } from "../src/ledger/postgres.js";
 import { SqliteLedger } from "../src/ledger/sqlite.js";
 import type { Ledger, LedgerEntryInput } from "../src/ledger/types.js";
 import { printReport, type BenchReport } from "./stats.js";
+import { postgresProblem, SHARED_PG_URL } from "../test/helpers/services.js";
 
 const TYPE = "https://vouch.dev/source-provenance/v1";
 
@@ -57,18 +58,6 @@ async function appendRate(ledger: Ledger, signer: Signer, count: number, writers
   return Math.round(count / ((performance.now() - start) / 1000));
 }
 
-async function pgReachable(url: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-
 export async function benchLedger(options: { appends?: number; exportEntries?: number } = {}): Promise<BenchReport[]> {
   const appends = options.appends ?? 2000;
   const total = options.exportEntries ?? 100_000;
@@ -82,9 +71,9 @@ export async function benchLedger(options: { appends?: number; exportEntries?: n
     const sqliteRate = await appendRate(sqlite, signer, appends);
     await sqlite.close();
 
-    const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+    const url = SHARED_PG_URL;
     const pgFigures: Record<string, number | string> = {};
-    if (await pgReachable(url)) {
+    if ((await postgresProblem(url)) === null) {
       const schema = `vouch_bench_${randomBytes(4).toString("hex")}`;
       const ledger = await PostgresLedger.open(url, { schema, signer, maxConnections: 4 });
       try {

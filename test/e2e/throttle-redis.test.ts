@@ -4,23 +4,23 @@
  * set in src/github/octokit.ts), not one "no-id" lane for everything. Checked on a real worker
  * process with throttling on. Unreachable Redis: skipped with a message, except under CI=true.
  */
-import { afterAll, beforeAll, expect, test } from "@jest/globals";
+import { afterAll, beforeAll, expect } from "@jest/globals";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { startHarness, type Harness } from "./harness.js";
 import { deleteQueueKeys, redisProblem, SHARED_REDIS_URL, uniqueQueueName } from "../helpers/redis.js";
 import { spawnWorker, stopWorker, type WorkerProcess } from "./worker-process.js";
+import { testWithServices } from "../helpers/services.js";
 
 const problem = await redisProblem();
-if (problem !== null && process.env.CI !== "true") console.warn(`Skipping the shared-throttling test: ${problem}.`);
-const t = problem === null || process.env.CI === "true" ? test : test.skip;
+const t = testWithServices(problem, "the shared-throttling test");
 
 const queueName = uniqueQueueName("throttle");
 let h: Harness;
 let worker: WorkerProcess | undefined;
 
 beforeAll(async () => {
-  if (problem !== null && process.env.CI !== "true") return;
+  if (problem !== null) return;
   h = await startHarness({ env: { REDIS_URL: SHARED_REDIS_URL, VOUCH_QUEUE_NAME: queueName }, overrides: { role: "ingress" } });
 }, 60_000);
 afterAll(async () => {

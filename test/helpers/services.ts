@@ -26,11 +26,11 @@ export async function postgresProblem(url: string = SHARED_PG_URL): Promise<stri
 }
 
 /**
- * `describe` when nothing is wrong; otherwise `describe.skip`, after warning that `what` is skipped,
- * or, under CI=true, after registering a test that fails with the problem.
+ * Whether a suite that needs services runs: true when nothing is wrong; otherwise false, after
+ * warning that `what` is skipped or, under CI=true, registering a test that fails with the problem.
  */
-export function describeWithServices(problem: string | null, what: string): typeof describe | typeof describe.skip {
-  if (problem === null) return describe;
+function servicesPresent(problem: string | null, what: string): boolean {
+  if (problem === null) return true;
   if (process.env.CI === "true") {
     test(`the services ${what} needs are reachable under CI`, () => {
       throw new Error(`CI=true but ${problem}`);
@@ -38,5 +38,15 @@ export function describeWithServices(problem: string | null, what: string): type
   } else {
     console.warn(`Skipping ${what}: ${problem}.`);
   }
-  return describe.skip;
+  return false;
+}
+
+/** `describe`, or `describe.skip` when a service is missing (see servicesPresent). */
+export function describeWithServices(problem: string | null, what: string): typeof describe | typeof describe.skip {
+  return servicesPresent(problem, what) ? describe : describe.skip;
+}
+
+/** `test`, or `test.skip` when a service is missing (see servicesPresent). */
+export function testWithServices(problem: string | null, what: string): typeof test | typeof test.skip {
+  return servicesPresent(problem, what) ? test : test.skip;
 }

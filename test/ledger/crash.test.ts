@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { postgresProblem, SHARED_PG_URL, testWithServices } from "../helpers/services.js";
 import { SqliteLedger } from "../../src/ledger/sqlite.js";
 import { PostgresLedger } from "../../src/ledger/postgres.js";
 import type { Ledger } from "../../src/ledger/types.js";
@@ -68,21 +69,8 @@ async function crashRounds(target: string, rounds: number, open: () => Promise<L
 }
 
 const keys = testKeys();
-const PG_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
-const pgUp = await pgReachable();
-if (!pgUp && process.env.CI !== "true") console.warn("PostgreSQL unreachable: skipping the PostgreSQL crash test (set DATABASE_URL).");
+const PG_URL = SHARED_PG_URL;
+const pgTest = testWithServices(await postgresProblem(PG_URL), "the PostgreSQL crash test");
 
 describe("ledger under SIGKILL", () => {
   test(`SQLite killed ${ROUNDS} times mid-append keeps every acknowledged entry and still verifies`, async () => {
@@ -90,7 +78,7 @@ describe("ledger under SIGKILL", () => {
     await crashRounds(path, ROUNDS, () => Promise.resolve(new SqliteLedger(path, { signer: keys.signer })));
   });
 
-  (pgUp || process.env.CI === "true" ? test : test.skip)("PostgreSQL killed mid-append keeps every acknowledged entry and still verifies", async () => {
+  pgTest("PostgreSQL killed mid-append keeps every acknowledged entry and still verifies", async () => {
     const schema = `vouch_crash_${randomBytes(4).toString("hex")}`;
     try {
       await crashRounds(PG_URL, 6, () => PostgresLedger.open(PG_URL, { schema, signer: keys.signer }), schema);
