@@ -16,18 +16,23 @@ export interface ServeOptions {
  * module cycle through a top-level await would never settle.
  */
 export async function serveUntilSignal(start: () => Promise<{ close(): Promise<void> }>, options: ServeOptions): Promise<number> {
+  // Listening before start: a signal that arrives while the server starts (it logs before it is
+  // ready) must stop it gracefully once started, not kill it with the default action.
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   let running;
   try {
     running = await start();
   } catch (error) {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     // ConfigError messages name variables, never values.
     options.report(error instanceof Error ? error.message : "Vouch failed to start");
     return 1;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  const signal = await stopRequested;
   const force = (): never => process.exit(1);
   process.once("SIGINT", force);
   process.once("SIGTERM", force);
