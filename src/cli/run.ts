@@ -1,5 +1,7 @@
 /** The `vouch` command line: commander wiring, and one exit-code convention for every command. */
 import { Command, CommanderError } from "commander";
+import type { DestinationStream } from "pino";
+import type { Env } from "../config.js";
 import { CliInputError, type CliIo, EXIT } from "./io.js";
 import { registerEvaluate } from "./evaluate.js";
 import { registerPolicyCommands } from "./policy-commands.js";
@@ -13,7 +15,13 @@ import { registerSweep } from "./sweep.js";
 
 export type { CliIo } from "./io.js";
 
-function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+/** What the commands read besides argv: the environment, and where `vouch sweep` logs (tests capture both). */
+export interface CliContext {
+  env?: Env;
+  logDestination?: DestinationStream;
+}
+
+function buildProgram(io: CliIo, setExit: (code: number) => void, { env = process.env, logDestination }: CliContext): Command {
   const program = new Command("vouch")
     .description("Source-repository integrity: check Vouch policies, verify a local clone against them, and replay saved evidence.")
     .addHelpText("after", "\nExit status (every command): 0 pass, 1 violations, 2 usage or input error.")
@@ -28,20 +36,24 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   registerVerify(program, io, setExit);
   registerEvaluate(program, io, setExit);
   registerScan(program, io, setExit);
-  registerAudit(program, io, setExit);
-  registerKeys(program, io, setExit);
-  registerDoctor(program, io, setExit);
+  registerAudit(program, io, setExit, env);
+  registerKeys(program, io, setExit, env);
+  registerDoctor(program, io, setExit, env);
   registerServe(program, io, setExit);
-  registerSweep(program, io, setExit);
+  registerSweep(program, io, setExit, env, logDestination);
   return program;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, context: CliContext = {}): Promise<number> {
   let code: number = EXIT.pass;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    context,
+  );
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;

@@ -2,18 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command, CommanderError } from "commander";
 import { recordAttestations } from "../../src/attest/record.js";
 import { signatureDetails } from "../../src/attest/signature-details.js";
-import { registerAudit } from "../../src/cli/audit.js";
-import { CliInputError, EXIT } from "../../src/cli/io.js";
-import { registerKeys } from "../../src/cli/keys.js";
 import { CatFileSource } from "../../src/git/cat-file.js";
 import { loadKeyRing } from "../../src/keys/keyring.js";
 import { SqliteLedger } from "../../src/ledger/sqlite.js";
 import { evidence, policy, verdict } from "../attest/fixtures.js";
 import { commitFiles, initRepo } from "../helpers/git.js";
 import { entry } from "../ledger/helpers.js";
+import { runCli } from "../../src/cli/run.js";
 
 type Result = { code: number; stdout: string; stderr: string };
 
@@ -21,20 +18,8 @@ type Result = { code: number; stdout: string; stderr: string };
 async function vouch(argv: string[], env: Record<string, string>, cwd: string): Promise<Result> {
   let stdout = "";
   let stderr = "";
-  const io = { stdout: { write: (s: string) => void (stdout += s) }, stderr: { write: (s: string) => void (stderr += s) }, cwd };
-  let code: number = EXIT.pass;
-  const program = new Command("vouch").exitOverride().configureOutput({ writeOut: (s) => void (stdout += s), writeErr: (s) => void (stderr += s) });
-  registerAudit(program, io, (c) => (code = c), env);
-  registerKeys(program, io, (c) => (code = c), env);
-  try {
-    await program.parseAsync(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CliInputError) {
-      stderr += `vouch: ${error.message}\n`;
-      code = EXIT.usage;
-    } else if (error instanceof CommanderError) code = error.exitCode === 0 ? EXIT.pass : EXIT.usage;
-    else throw error;
-  }
+  const io = { stdout: { write: (s: string) => void (stdout += s) }, stderr: { write: (s: string) => void (stderr += s) }, cwd: cwd };
+  const code = await runCli(argv, io, { env });
   return { code, stdout, stderr };
 }
 

@@ -1,12 +1,11 @@
 /** `vouch doctor` against the stand-in over real HTTP: rulesets, classic protection, and usage errors. */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
-import { Command, CommanderError } from "commander";
-import { registerDoctor } from "../../src/cli/doctor.js";
-import { CliInputError, EXIT } from "../../src/cli/io.js";
+import { EXIT } from "../../src/cli/io.js";
 import { commitFiles, initRepo, push, removeDir } from "../helpers/git.js";
 import { startStandIn, type StandIn } from "../standin/index.js";
 import { appKeys } from "../standin/testing.js";
 import { removeDir as removeTemp, tempDir, writeFiles } from "./cli-helpers.js";
+import { runCli } from "../../src/cli/run.js";
 
 const APP_ID = 42;
 const POLICY = `version: 1
@@ -26,20 +25,8 @@ let token: string;
 async function doctor(argv: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  let code: number = EXIT.pass;
-  const io = { stdout: { write: (s: string) => void (stdout += s) }, stderr: { write: (s: string) => void (stderr += s) }, cwd };
-  const program = new Command("vouch").exitOverride().configureOutput({ writeOut: io.stdout.write, writeErr: io.stderr.write });
-  registerDoctor(program, io, (c) => (code = c), { GHE_HOST: standIn.host, GHE_PROTOCOL: "http", GITHUB_TOKEN: token, ...env });
-  try {
-    await program.parseAsync(["doctor", ...argv], { from: "user" });
-  } catch (error) {
-    if (error instanceof CliInputError) {
-      stderr += `vouch: ${error.message}\n`;
-      code = EXIT.usage;
-    } else if (error instanceof CommanderError) {
-      code = EXIT.usage;
-    } else throw error;
-  }
+  const io = { stdout: { write: (s: string) => void (stdout += s) }, stderr: { write: (s: string) => void (stderr += s) }, cwd: cwd };
+  const code = await runCli(["doctor", ...argv], io, { env: { GHE_HOST: standIn.host, GHE_PROTOCOL: "http", GITHUB_TOKEN: token, ...env } });
   return { code, stdout, stderr };
 }
 

@@ -3,29 +3,16 @@ import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command, CommanderError } from "commander";
 import { keyIdOf } from "../../src/attest/dsse.js";
-import { CliInputError, EXIT } from "../../src/cli/io.js";
-import { registerKeys } from "../../src/cli/keys.js";
 import { loadPublicKeysFile } from "../../src/keys/keyring.js";
+import { runCli } from "../../src/cli/run.js";
 
 /** Runs `vouch keys …` the way runCli does (exit codes, input errors on stderr), with its own environment. */
 async function keys(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const io = { stdout: { write: (s: string) => void (stdout += s) }, stderr: { write: (s: string) => void (stderr += s) }, cwd: tmpdir() };
-  let code: number = EXIT.pass;
-  const program = new Command("vouch").exitOverride().configureOutput({ writeOut: (s) => void (stdout += s), writeErr: (s) => void (stderr += s) });
-  registerKeys(program, io, (c) => (code = c), env);
-  try {
-    await program.parseAsync(["keys", ...argv], { from: "user" });
-  } catch (error) {
-    if (error instanceof CliInputError) {
-      stderr += `vouch: ${error.message}\n`;
-      code = EXIT.usage;
-    } else if (error instanceof CommanderError) code = error.exitCode === 0 ? EXIT.pass : EXIT.usage;
-    else throw error;
-  }
+  const code = await runCli(["keys", ...argv], io, { env });
   return { code, stdout, stderr };
 }
 

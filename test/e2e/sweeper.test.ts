@@ -5,11 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { randomUUID } from "node:crypto";
-import { Command, CommanderError } from "commander";
-import { registerSweep } from "../../src/cli/sweep.js";
-import { CliInputError, EXIT } from "../../src/cli/io.js";
+import { EXIT } from "../../src/cli/io.js";
 import { startHarness, WEBHOOK_SECRET, type Harness } from "./harness.js";
 import { LogCapture } from "../server/log-capture.js";
+import { runCli } from "../../src/cli/run.js";
 
 const POLICY = `version: 1
 namespaces:
@@ -34,21 +33,10 @@ afterAll(async () => {
 async function sweep(argv: string[] = [], env: Record<string, string | undefined> = {}) {
   let stdout = "";
   let stderr = "";
-  let code: number = EXIT.pass;
-  const logs = new LogCapture();
   const io = { stdout: { write: (s: string) => void (stdout += s) }, stderr: { write: (s: string) => void (stderr += s) }, cwd: process.cwd() };
-  const program = new Command("vouch").exitOverride().configureOutput({ writeOut: io.stdout.write, writeErr: io.stderr.write });
+  const logs = new LogCapture();
   const fullEnv = { ...h.standIn.env(), PRIVATE_KEY: h.privateKey, WEBHOOK_SECRET, VOUCH_GITHUB_THROTTLE: "false", ...env };
-  registerSweep(program, io, (c) => (code = c), fullEnv, logs);
-  try {
-    await program.parseAsync(["sweep", ...argv], { from: "user" });
-  } catch (error) {
-    if (error instanceof CliInputError) {
-      stderr += `vouch: ${error.message}\n`;
-      code = EXIT.usage;
-    } else if (error instanceof CommanderError) code = EXIT.usage;
-    else throw error;
-  }
+  const code = await runCli(["sweep", ...argv], io, { env: fullEnv, logDestination: logs });
   return { code, stdout, stderr, logs };
 }
 
