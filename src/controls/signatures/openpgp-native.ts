@@ -1,12 +1,13 @@
 /**
- * The cryptographic check of a v4 binary OpenPGP signature done with node:crypto instead of
- * openpgp.js, which is several times slower on large pushes (it re-imports keys into WebCrypto
- * and hashes through streams on every call). Only the math is done here; every other check
+ * The cryptographic check of a v4 binary OpenPGP signature done natively (libsodium for
+ * Ed25519, node:crypto for ECDSA and RSA) instead of openpgp.js, which is several times slower
+ * on large pushes (it re-imports keys into WebCrypto and hashes through streams on every call). Only the math is done here; every other check
  * stays with the caller. Anything this does not recognise returns undefined, and the caller
  * falls back to openpgp.js, so unusual signatures are never judged by a narrower code path.
  */
-import { createHash, createPublicKey, verify as cryptoVerify, constants, type KeyObject } from "node:crypto";
+import { createHash, createPublicKey, verify as cryptoVerify, constants, type JsonWebKey, type KeyObject } from "node:crypto";
 import { enums, type SignaturePacket } from "openpgp";
+import { verifyEd25519 } from "./ed25519.js";
 
 const HASHES: Record<number, string> = {
   [enums.hash.sha224]: "sha224",
@@ -28,7 +29,10 @@ interface LooseKeyPacket {
   publicParams: Record<string, unknown>;
 }
 
-const keyCache = new WeakMap<object, KeyObject | null>();
+/** A key ready for verification: Ed25519 as raw bytes for libsodium, the others as node:crypto keys. */
+type NativeKey = { kind: "ed25519"; publicKey: Buffer } | { kind: "node"; key: KeyObject };
+
+const keyCache = new WeakMap<object, NativeKey | null>();
 
 const b64url = (b: Uint8Array): string => Buffer.from(b).toString("base64url");
 const oidHex = (oid: unknown): string => (oid && typeof (oid as { toHex?: unknown }).toHex === "function" ? (oid as { toHex(): string }).toHex() : "");
@@ -41,28 +45,29 @@ function leftPad(b: Uint8Array, size: number): Buffer | undefined {
   return out;
 }
 
-function nodeKey(keyPacket: LooseKeyPacket): KeyObject | null {
+function nativeKey(keyPacket: LooseKeyPacket): NativeKey | null {
   const cached = keyCache.get(keyPacket);
   if (cached !== undefined) return cached;
-  let key: KeyObject | null = null;
+  let key: NativeKey | null = null;
   const p = keyPacket.publicParams;
+  const node = (jwk: JsonWebKey): NativeKey => ({ kind: "node", key: createPublicKey({ key: jwk, format: "jwk" }) });
   try {
     if (keyPacket.algorithm === enums.publicKey.eddsaLegacy && oidHex(p.oid) === ED25519_LEGACY_OID) {
       const q = bytes(p.Q);
-      if (q && q.length === 33 && q[0] === 0x40) key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: b64url(q.subarray(1)) }, format: "jwk" });
+      if (q && q.length === 33 && q[0] === 0x40) key = { kind: "ed25519", publicKey: Buffer.from(q.subarray(1)) };
     } else if (keyPacket.algorithm === enums.publicKey.ed25519) {
       const a = bytes(p.A);
-      if (a && a.length === 32) key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: b64url(a) }, format: "jwk" });
+      if (a && a.length === 32) key = { kind: "ed25519", publicKey: Buffer.from(a) };
     } else if (keyPacket.algorithm === enums.publicKey.ecdsa) {
       const curve = EC_CURVES[oidHex(p.oid)];
       const q = bytes(p.Q);
       if (curve && q && q.length === 1 + 2 * curve.size && q[0] === 0x04) {
-        key = createPublicKey({ key: { kty: "EC", crv: curve.crv, x: b64url(q.subarray(1, 1 + curve.size)), y: b64url(q.subarray(1 + curve.size)) }, format: "jwk" });
+        key = node({ kty: "EC", crv: curve.crv, x: b64url(q.subarray(1, 1 + curve.size)), y: b64url(q.subarray(1 + curve.size)) });
       }
     } else if (keyPacket.algorithm === enums.publicKey.rsaSign || keyPacket.algorithm === enums.publicKey.rsaEncryptSign) {
       const n = bytes(p.n);
       const e = bytes(p.e);
-      if (n && e) key = createPublicKey({ key: { kty: "RSA", n: b64url(n), e: b64url(e) }, format: "jwk" });
+      if (n && e) key = node({ kty: "RSA", n: b64url(n), e: b64url(e) });
     }
   } catch {
     key = null;
@@ -91,7 +96,7 @@ export function nativeVerify(pkt: SignaturePacket, keyPacket: unknown, payload: 
   const params = sig.params;
   if (sig.version !== 4 || sig.signatureType !== enums.signature.binary || !hash || !data || !params || typeof (params as { then?: unknown }).then === "function") return undefined;
   if (sig.publicKeyAlgorithm !== kp.algorithm) return false;
-  const key = nodeKey(kp);
+  const key = nativeKey(kp);
   if (!key) return undefined;
   // RFC 4880 5.2.4: hash(data || hashed signature fields || 0x04 0xff || uint32 length of those fields).
   const trailer = Buffer.alloc(6);
@@ -111,13 +116,13 @@ export function nativeVerify(pkt: SignaturePacket, keyPacket: unknown, payload: 
         const r = bytes(params.r);
         const s = bytes(params.s);
         const rs = r && s ? [leftPad(r, 32), leftPad(s, 32)] : [];
-        if (!rs[0] || !rs[1]) return false;
-        return cryptoVerify(null, digest, key, Buffer.concat([rs[0], rs[1]]));
+        if (!rs[0] || !rs[1] || key.kind !== "ed25519") return false;
+        return verifyEd25519(key.publicKey, digest, Buffer.concat([rs[0], rs[1]]));
       }
       case enums.publicKey.ed25519: {
         const rs = bytes(params.RS);
         if (!rs || rs.length !== 64 || digest.length < 32) return rs ? false : undefined;
-        return cryptoVerify(null, digest, key, rs);
+        return key.kind === "ed25519" && verifyEd25519(key.publicKey, digest, rs);
       }
       case enums.publicKey.ecdsa: {
         const size = EC_CURVES[oidHex(kp.publicParams.oid)]?.size ?? 0;
@@ -125,15 +130,16 @@ export function nativeVerify(pkt: SignaturePacket, keyPacket: unknown, payload: 
         const s = bytes(params.s);
         const pr = r && leftPad(r, size);
         const ps = s && leftPad(s, size);
-        if (!pr || !ps) return false;
-        return cryptoVerify(hash, toHash(), { key, dsaEncoding: "ieee-p1363" }, Buffer.concat([pr, ps]));
+        if (!pr || !ps || key.kind !== "node") return false;
+        return cryptoVerify(hash, toHash(), { key: key.key, dsaEncoding: "ieee-p1363" }, Buffer.concat([pr, ps]));
       }
       default: {
+        if (key.kind !== "node") return false;
         const s = bytes(params.s);
-        const size = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+        const size = Math.ceil((key.key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
         const ps = s && leftPad(s, size);
         if (!ps) return false;
-        return cryptoVerify(hash, toHash(), { key, padding: constants.RSA_PKCS1_PADDING }, ps);
+        return cryptoVerify(hash, toHash(), { key: key.key, padding: constants.RSA_PKCS1_PADDING }, ps);
       }
     }
   } catch {

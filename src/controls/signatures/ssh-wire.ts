@@ -53,16 +53,17 @@ export function sshFingerprint(blob: Buffer): string {
   return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
 
-export interface SshPublicKey {
+interface SshKeyCommon {
+  /** The key type as the blob names it (`ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`). */
   type: string;
   blob: Buffer;
-  key: KeyObject;
-  /** Hash for ECDSA (fixed by the curve); undefined otherwise. */
-  ecdsaHash?: "sha256" | "sha384" | "sha512";
-  /** ECDSA field size in bytes, for the ieee-p1363 encoding. */
-  ecdsaSize?: number;
-  rsaBits?: number;
 }
+
+/** A parsed SSH public key. Ed25519 keys stay raw bytes: they are verified with libsodium, the others with node:crypto. */
+export type SshPublicKey =
+  | (SshKeyCommon & { kind: "ed25519"; publicKey: Buffer })
+  | (SshKeyCommon & { kind: "ecdsa"; key: KeyObject; hash: "sha256" | "sha384" | "sha512"; size: number })
+  | (SshKeyCommon & { kind: "rsa"; key: KeyObject; bits: number });
 
 const CURVES: Record<string, { crv: string; hash: "sha256" | "sha384" | "sha512"; size: number }> = {
   nistp256: { crv: "P-256", hash: "sha256", size: 32 },
@@ -87,7 +88,7 @@ export function parseSshPublicKey(blob: Buffer): SshPublicKey {
     const pk = r.string();
     r.end();
     if (pk.length !== 32) throw new SshFormatError("Ed25519 key is not 32 bytes");
-    return { type, blob, key: createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: b64url(pk) }, format: "jwk" }) };
+    return { kind: "ed25519", type, blob, publicKey: Buffer.from(pk) };
   }
   const ec = /^ecdsa-sha2-(nistp256|nistp384|nistp521)$/.exec(type);
   if (ec) {
@@ -101,7 +102,7 @@ export function parseSshPublicKey(blob: Buffer): SshPublicKey {
     const y = q.subarray(1 + curve.size);
     try {
       const key = createPublicKey({ key: { kty: "EC", crv: curve.crv, x: b64url(x), y: b64url(y) }, format: "jwk" });
-      return { type, blob, key, ecdsaHash: curve.hash, ecdsaSize: curve.size };
+      return { kind: "ecdsa", type, blob, key, hash: curve.hash, size: curve.size };
     } catch {
       throw new SshFormatError("ECDSA point is not on the curve");
     }
@@ -112,7 +113,7 @@ export function parseSshPublicKey(blob: Buffer): SshPublicKey {
     r.end();
     if (n.length === 0 || e.length === 0) throw new SshFormatError("empty RSA parameters");
     const key = createPublicKey({ key: { kty: "RSA", n: b64url(n), e: b64url(e) }, format: "jwk" });
-    return { type, blob, key, rsaBits: key.asymmetricKeyDetails?.modulusLength ?? n.length * 8 };
+    return { kind: "rsa", type, blob, key, bits: key.asymmetricKeyDetails?.modulusLength ?? n.length * 8 };
   }
   if (type.includes("-cert-v01@openssh.com")) throw new UnsupportedKeyError("SSH certificates are not supported yet");
   if (type.startsWith("sk-")) throw new UnsupportedKeyError("FIDO (sk-*) SSH keys are not supported yet");

@@ -1,9 +1,10 @@
 /**
- * SSHSIG (OpenSSH PROTOCOL.sshsig) verification with node:crypto: the armored blob is
+ * SSHSIG (OpenSSH PROTOCOL.sshsig) verification (Ed25519 with libsodium, ECDSA and RSA with node:crypto): the armored blob is
  * parsed strictly, the namespace must be `git`, and the signed data is rebuilt as
  * "SSHSIG" || string(namespace) || string(reserved) || string(hash_alg) || string(H(payload)).
  */
 import { createHash, verify as cryptoVerify } from "node:crypto";
+import { verifyEd25519 } from "./ed25519.js";
 import {
   ecdsaSignatureToP1363,
   parseSshPublicKey,
@@ -102,18 +103,18 @@ export function checkSshSignature(sig: SshSignature, payload: Buffer): SshCheck 
   const data = sshSignedData(sig, payload);
   let good: boolean;
   try {
-    if (key.type === "ssh-ed25519") {
+    if (key.kind === "ed25519") {
       if (sig.signatureAlgorithm !== "ssh-ed25519") return { ok: false, status: "bad_signature", detail: "signature algorithm does not match the Ed25519 key", fingerprint };
-      good = cryptoVerify(null, data, key.key, sig.signatureBytes);
-    } else if (key.ecdsaHash && key.ecdsaSize) {
+      good = verifyEd25519(key.publicKey, data, sig.signatureBytes);
+    } else if (key.kind === "ecdsa") {
       if (sig.signatureAlgorithm !== key.type) return { ok: false, status: "bad_signature", detail: "signature algorithm does not match the ECDSA key", fingerprint };
-      const p1363 = ecdsaSignatureToP1363(sig.signatureBytes, key.ecdsaSize);
-      good = cryptoVerify(key.ecdsaHash, data, { key: key.key, dsaEncoding: "ieee-p1363" }, p1363);
+      const p1363 = ecdsaSignatureToP1363(sig.signatureBytes, key.size);
+      good = cryptoVerify(key.hash, data, { key: key.key, dsaEncoding: "ieee-p1363" }, p1363);
     } else {
       if (sig.signatureAlgorithm === "ssh-rsa") return { ok: false, status: "weak_algorithm", detail: "ssh-rsa (RSA with SHA-1) signatures are not allowed", fingerprint };
       const hash = sig.signatureAlgorithm === "rsa-sha2-256" ? "sha256" : sig.signatureAlgorithm === "rsa-sha2-512" ? "sha512" : undefined;
       if (!hash) return { ok: false, status: "unsupported_format", detail: `RSA signature algorithm "${sig.signatureAlgorithm.slice(0, 40)}" is not supported`, fingerprint };
-      if ((key.rsaBits ?? 0) < 2047) return { ok: false, status: "weak_algorithm", detail: `RSA key of ${key.rsaBits ?? 0} bits is too weak`, fingerprint };
+      if (key.bits < 2047) return { ok: false, status: "weak_algorithm", detail: `RSA key of ${key.bits} bits is too weak`, fingerprint };
       good = cryptoVerify(hash, data, key.key, sig.signatureBytes);
     }
   } catch (e) {

@@ -11,18 +11,7 @@ import { verifyObject } from "../../../src/controls/signatures/verify.js";
 import { buildTrustStore, type TrustStore } from "../../../src/controls/signatures/trust.js";
 import { SIGNATURE_STATUSES } from "../../../src/controls/signatures/types.js";
 import { buildCorpus, type Corpus } from "./corpus.js";
-
-/** Small seeded PRNG (mulberry32) so a failure can be replayed from the printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../../helpers/prng.js";
 
 type Mutation = (body: Buffer, rnd: () => number) => Buffer;
 const int = (rnd: () => number, n: number): number => Math.floor(rnd() * n);
