@@ -1,9 +1,9 @@
 import { describe, test, expect, beforeAll, afterAll } from "@jest/globals";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CatFileSource } from "../../src/git/cat-file.js";
+import { CatFileSource, gitHasBatchCommand } from "../../src/git/cat-file.js";
 import { assertObjectId, hashObject, ObjectReadError, type RawObject } from "../../src/git/objects.js";
 import { parseHeaders, parsePerson } from "../../src/git/headers.js";
 import { splitSigned, armorFormat } from "../../src/git/signed.js";
@@ -28,6 +28,9 @@ function git(dir: string, args: string[], input?: string | Buffer): string {
 let root: string;
 let sha1Repo: string;
 let sha256Repo: string;
+/** A git that says it is 2.35 (no `cat-file --batch-command`) and logs how it is called. */
+let oldGit: string;
+let oldGitLog: string;
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "vouch-git-"));
@@ -39,17 +42,55 @@ beforeAll(() => {
     git(repo, ["commit", "-q", "--allow-empty", "-m", "first"]);
     git(repo, ["tag", "-a", "-m", "release", "v1"]);
   }
+  oldGit = join(root, "old-git");
+  oldGitLog = join(root, "old-git.log");
+  writeFileSync(oldGit, `#!/bin/sh\necho "$*" >> '${oldGitLog}'\nif [ "$1" = version ]; then echo "git version 2.35.1"; exit 0; fi\nexec git "$@"\n`);
+  chmodSync(oldGit, 0o755);
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe("CatFileSource", () => {
+describe("gitHasBatchCommand", () => {
+  test("is true for this machine's git (2.36 or later) and false for an older one, which then gets plain --batch", async () => {
+    expect(gitHasBatchCommand("git")).toBe(true);
+    expect(gitHasBatchCommand(oldGit)).toBe(false);
+    expect(gitHasBatchCommand(join(root, "no-such-git"))).toBe(false);
+    const src = new CatFileSource(sha1Repo, { git: oldGit });
+    try {
+      expect((await src.read(git(sha1Repo, ["rev-parse", "HEAD"]))).type).toBe("commit");
+    } finally {
+      src.close();
+    }
+    const calls = readFileSync(oldGitLog, "utf8");
+    expect(calls).toMatch(/cat-file --batch$/m);
+    expect(calls).not.toMatch(/--batch-command/);
+  });
+});
+
+describe.each([
+  ["git cat-file --batch-command --buffer", () => ({})],
+  ["git cat-file --batch (git before 2.36)", () => ({ git: oldGit })],
+])("CatFileSource over %s", (_mode, gitOption) => {
+  test("serves many reads made in one tick and across ticks, in order", async () => {
+    const src = new CatFileSource(sha1Repo, gitOption());
+    try {
+      const head = git(sha1Repo, ["rev-parse", "HEAD"]);
+      const tag = git(sha1Repo, ["rev-parse", "v1"]);
+      const ids = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? tag : head));
+      const first = await Promise.all(ids.map((id) => src.read(id)));
+      expect(first.map((o) => o.id)).toEqual(ids);
+      for (const id of ids.slice(0, 5)) expect((await src.read(id)).id).toBe(id);
+    } finally {
+      src.close();
+    }
+  });
+
   test.each([
     ["sha1", 40],
     ["sha256", 64],
   ])("reads and re-hashes commits and tags in a %s repository", async (kind, len) => {
     const repo = kind === "sha1" ? sha1Repo : sha256Repo;
-    const src = new CatFileSource(repo);
+    const src = new CatFileSource(repo, gitOption());
     try {
       const commitId = git(repo, ["rev-parse", "HEAD"]);
       const tagId = git(repo, ["rev-parse", "v1"]);
@@ -65,7 +106,7 @@ describe("CatFileSource", () => {
   });
 
   test("rejects a missing object and keeps serving later reads", async () => {
-    const src = new CatFileSource(sha1Repo);
+    const src = new CatFileSource(sha1Repo, gitOption());
     try {
       const missing = src.read("0".repeat(40));
       await expect(missing).rejects.toMatchObject({ code: "missing" });
@@ -85,7 +126,7 @@ describe("CatFileSource", () => {
 
   test("refuses objects above the size bound without failing the stream", async () => {
     const blob = git(sha1Repo, ["hash-object", "-w", "--stdin"], "x".repeat(5000));
-    const src = new CatFileSource(sha1Repo, { maxObjectBytes: 1000 });
+    const src = new CatFileSource(sha1Repo, { ...gitOption(), maxObjectBytes: 1000 });
     try {
       await expect(src.read(blob)).rejects.toMatchObject({ code: "too_large" });
       expect((await src.read(git(sha1Repo, ["rev-parse", "HEAD"]))).type).toBe("commit");
@@ -95,7 +136,7 @@ describe("CatFileSource", () => {
   });
 
   test("fails reads cleanly when the repository does not exist", async () => {
-    const src = new CatFileSource(join(root, "nope"));
+    const src = new CatFileSource(join(root, "nope"), gitOption());
     await expect(src.read("1".repeat(40))).rejects.toBeInstanceOf(ObjectReadError);
     src.close();
   });
