@@ -5,7 +5,7 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# --- build: compile TypeScript and the native addons (re2, better-sqlite3) ---
+# --- build: compile TypeScript and the native addons (re2, better-sqlite3; sodium-native ships prebuilt) ---
 FROM ${NODE_IMAGE} AS build
 # node-gyp's tool chain, for when no prebuilt binary of re2 or better-sqlite3 matches the platform.
 RUN apt-get update \
@@ -20,7 +20,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev \
- && node -e "require('re2'); require('better-sqlite3')(':memory:').close()"
+ && node -e "require('re2'); require('better-sqlite3')(':memory:').close(); require('sodium-native')"
 
 # --- runtime: Node, git (Vouch reads fetched objects with git cat-file), the built app ---
 FROM ${NODE_IMAGE}
