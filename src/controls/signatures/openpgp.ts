@@ -5,6 +5,7 @@
  * hard revocations invalidate every signature, soft ones (superseded, retired) only later ones.
  */
 import { config, enums, LiteralDataPacket, readSignature, SignaturePacket, type KeyID, type PublicKey, type Subkey } from "openpgp";
+import { dearmorSignature, singleSignaturePacketBody } from "./openpgp-framing.js";
 import { nativeVerify } from "./openpgp-native.js";
 import type { TrustedOpenPgpKey } from "./trust.js";
 import type { SignatureStatus } from "./types.js";
@@ -32,32 +33,11 @@ function classify(message: string): { status: SignatureStatus; detail: string } 
   return { status: "bad_signature", detail: `OpenPGP signature does not verify (${m})` };
 }
 
-/**
- * ASCII armor → packet bytes, for the common well-formed case only (openpgp.js's armor reader
- * is several times slower). Returns undefined for anything unusual; the caller then lets
- * openpgp.js read the armor itself, so this never decides validity.
- */
-export function dearmorSignature(armored: string): Uint8Array | undefined {
-  const lines = armored.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
-  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  if (lines[0] !== "-----BEGIN PGP SIGNATURE-----" || lines[lines.length - 1] !== "-----END PGP SIGNATURE-----") return undefined;
-  let i = 1;
-  while (i < lines.length - 1 && lines[i] !== "") {
-    if (!/^[A-Za-z]+: /.test(lines[i] ?? "")) return undefined;
-    i++;
-  }
-  if (lines[i] !== "") return undefined;
-  const body = lines.slice(i + 1, -1);
-  if (body.length > 0 && /^=[A-Za-z0-9+/]{4}$/.test(body[body.length - 1] ?? "")) body.pop();
-  const b64 = body.join("");
-  if (b64.length === 0 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
-  return new Uint8Array(Buffer.from(b64, "base64"));
-}
-
 /** Expiry at the trusted time, memoised per key and time: one run judges every object at the same `at`. */
 const expiryCache = new WeakMap<object, Map<number, Date | null>>();
 
-async function expiredAt(key: PublicKey | Subkey, primary: PublicKey, at: Date): Promise<Date | null> {
+/** The memoised expiry, or a promise of it the first time (so the common case costs no microtask). */
+function expiredAt(key: PublicKey | Subkey, primary: PublicKey, at: Date): Date | null | Promise<Date | null> {
   let perKey = expiryCache.get(key);
   if (!perKey) {
     perKey = new Map();
@@ -65,10 +45,12 @@ async function expiredAt(key: PublicKey | Subkey, primary: PublicKey, at: Date):
   }
   const hit = perKey.get(at.getTime());
   if (hit !== undefined) return hit;
-  const result = await computeExpiredAt(key, primary, at);
-  if (perKey.size > 16) perKey.clear();
-  perKey.set(at.getTime(), result);
-  return result;
+  const cache = perKey;
+  return computeExpiredAt(key, primary, at).then((result) => {
+    if (cache.size > 16) cache.clear();
+    cache.set(at.getTime(), result);
+    return result;
+  });
 }
 
 async function computeExpiredAt(key: PublicKey | Subkey, primary: PublicKey, at: Date): Promise<Date | null> {
@@ -104,9 +86,15 @@ function checkSignaturePacket(pkt: SignaturePacket, at: Date): void {
  * such times the answer cannot change, so it is memoised per interval; large pushes signed by
  * one key then check the key once instead of once per commit.
  */
+/** A memoised judgement: pending, or settled (then read without awaiting). */
+interface Judgement {
+  promise: Promise<void>;
+  settled?: { ok: true } | { ok: false; error: unknown };
+}
+
 interface KeyTimeline {
   events: number[];
-  results: Map<string, Promise<void>>;
+  results: Map<string, Judgement>;
 }
 const timelines = new WeakMap<object, KeyTimeline>();
 
@@ -143,17 +131,42 @@ function intervalOf(events: readonly number[], at: number): string {
   return events[lo] === at ? `=${lo}` : `<${lo}`;
 }
 
-function signingKeyValidAt(key: PublicKey, keyID: Parameters<PublicKey["getSigningKey"]>[0], date: Date): Promise<void> {
+/** Resolves (or, once settled, returns) when openpgp.js finds `signing` valid for signing at `date`; throws its error otherwise. */
+function signingKeyValidAt(key: PublicKey, signing: PublicKey | Subkey, date: Date): Promise<void> | undefined {
   const t = timelineOf(key);
-  const memo = `${keyID?.toHex() ?? ""}${intervalOf(t.events, date.getTime())}`;
-  let result = t.results.get(memo);
-  if (!result) {
-    result = key.getSigningKey(keyID, date, undefined, config).then(() => undefined);
-    result.catch(() => undefined);
+  const memo = `${keyIdHex(signing)}${intervalOf(t.events, date.getTime())}`;
+  let judgement = t.results.get(memo);
+  if (!judgement) {
+    const promise = key.getSigningKey(signing.getKeyID(), date, undefined, config).then(() => undefined);
+    const j: Judgement = { promise };
+    promise.then(
+      () => (j.settled = { ok: true }),
+      (error: unknown) => (j.settled = { ok: false, error }),
+    );
     if (t.results.size > 1024) t.results.clear();
-    t.results.set(memo, result);
+    t.results.set(memo, j);
+    judgement = j;
   }
-  return result;
+  const settled = judgement.settled;
+  if (!settled) return judgement.promise;
+  if (!settled.ok) throw settled.error;
+  return undefined;
+}
+
+/** Hex key ids and fingerprints of trusted (sub)keys, computed once: openpgp.js converts bytes to hex on every call. */
+const keyIdHexes = new WeakMap<object, string>();
+const fingerprints = new WeakMap<object, string>();
+
+function keyIdHex(key: PublicKey | Subkey): string {
+  let hex = keyIdHexes.get(key);
+  if (hex === undefined) keyIdHexes.set(key, (hex = key.getKeyID().toHex()));
+  return hex;
+}
+
+function fingerprintOf(key: PublicKey | Subkey): string {
+  let fp = fingerprints.get(key);
+  if (fp === undefined) fingerprints.set(key, (fp = key.getFingerprint()));
+  return fp;
 }
 
 /** Mirrors openpgp.js verify() for one detached binary signature, with the math done natively where possible. */
@@ -172,7 +185,8 @@ async function verifyWithKey(trusted: TrustedOpenPgpKey, signing: PublicKey | Su
   const created = pkt.created ?? new Date(0);
   if (signing.getCreationTime().getTime() > created.getTime()) throw new Error("Key is newer than the signature");
   // Valid (not expired, not revoked as of then, a signing key) when it signed; openpgp.js semantics.
-  await signingKeyValidAt(trusted.key, signing.getKeyID(), created);
+  const pending = signingKeyValidAt(trusted.key, signing, created);
+  if (pending) await pending;
 }
 
 interface SigningCandidate {
@@ -181,8 +195,8 @@ interface SigningCandidate {
   signing: PublicKey | Subkey;
 }
 
-/** openpgp.js's KeyID.isWildcard (all zeros), which its typings do not expose. */
-const isWildcard = (keyID: KeyID): boolean => /^0+$/.test(keyID.toHex());
+/** openpgp.js's KeyID.isWildcard (all zeros), which its typings do not expose, on the id's hex. */
+const isWildcard = (hex: string): boolean => /^0+$/.test(hex);
 
 /**
  * Per trust list: key id (hex) → candidates, in trust-list order, built once (trust lists are
@@ -197,9 +211,8 @@ function keyIndex(keys: readonly TrustedOpenPgpKey[]): Map<string, SigningCandid
   for (const trusted of keys) {
     const seen = new Set<string>();
     for (const signing of trusted.key.getKeys()) {
-      const keyID = signing.getKeyID();
-      if (isWildcard(keyID)) index = null;
-      const id = keyID.toHex();
+      const id = keyIdHex(signing);
+      if (isWildcard(id)) index = null;
       if (!index || seen.has(id)) continue;
       seen.add(id);
       const list = index.get(id) ?? [];
@@ -212,9 +225,9 @@ function keyIndex(keys: readonly TrustedOpenPgpKey[]): Map<string, SigningCandid
 }
 
 /** Trusted keys holding a (sub)key with the signature's issuer key id, as openpgp.js's getKeys(id) finds them. */
-function signingCandidates(keys: readonly TrustedOpenPgpKey[], issuer: KeyID): SigningCandidate[] {
-  const index = isWildcard(issuer) ? null : keyIndex(keys);
-  if (index) return index.get(issuer.toHex()) ?? [];
+function signingCandidates(keys: readonly TrustedOpenPgpKey[], issuer: KeyID, issuerHex: string): SigningCandidate[] {
+  const index = isWildcard(issuerHex) ? null : keyIndex(keys);
+  if (index) return index.get(issuerHex) ?? [];
   // Wildcards match every key in openpgp.js; rare enough to ask it directly.
   return keys.flatMap((trusted) => {
     const signing = trusted.key.getKeys(issuer)[0];
@@ -223,50 +236,20 @@ function signingCandidates(keys: readonly TrustedOpenPgpKey[], issuer: KeyID): S
 }
 
 async function checkWith(trusted: TrustedOpenPgpKey, signing: PublicKey | Subkey, pkt: SignaturePacket, payload: Buffer, at: Date): Promise<OpenPgpResult> {
-  const fingerprint = signing.getFingerprint();
+  const fingerprint = fingerprintOf(signing);
   try {
     await verifyWithKey(trusted, signing, pkt, payload, at);
   } catch (e) {
     return { ok: false, ...classify((e as Error).message), fingerprint, trusted };
   }
   try {
-    const expired = await expiredAt(signing, trusted.key, at);
+    let expired = expiredAt(signing, trusted.key, at);
+    if (expired instanceof Promise) expired = await expired;
     if (expired) return { ok: false, status: "expired_key", detail: `key expired ${expired.toISOString()}, before the trusted time ${at.toISOString()}`, fingerprint, trusted };
   } catch (e) {
     return { ok: false, ...classify((e as Error).message), fingerprint, trusted };
   }
   return { ok: true, trusted: [trusted], fingerprint, created: pkt.created };
-}
-
-/**
- * The body of `bytes` when it is exactly one signature packet with a definite length (the only
- * shape gpg writes for git), else undefined. Only the packet framing (RFC 9580 4.2) is read
- * here; the body is for openpgp.js's own SignaturePacket parser.
- */
-export function singleSignaturePacketBody(bytes: Uint8Array): Uint8Array | undefined {
-  const first = bytes[0];
-  if (first === undefined || (first & 0x80) === 0) return undefined;
-  let start: number;
-  let length: number;
-  if (first & 0x40) {
-    if ((first & 0x3f) !== enums.packet.signature) return undefined;
-    const l0 = bytes[1];
-    if (l0 === undefined) return undefined;
-    if (l0 < 192) [start, length] = [2, l0];
-    else if (l0 < 224) [start, length] = [3, ((l0 - 192) << 8) + (bytes[2] ?? 0) + 192];
-    else if (l0 === 255) [start, length] = [6, (((bytes[2] ?? 0) << 24) | ((bytes[3] ?? 0) << 16) | ((bytes[4] ?? 0) << 8) | (bytes[5] ?? 0)) >>> 0];
-    else return undefined; // partial lengths: not allowed for signatures; openpgp.js reports it
-  } else {
-    if ((first & 0x3f) >> 2 !== enums.packet.signature) return undefined;
-    const lengthType = first & 0x03;
-    if (lengthType === 0) [start, length] = [2, bytes[1] ?? 0];
-    else if (lengthType === 1) [start, length] = [3, ((bytes[1] ?? 0) << 8) | (bytes[2] ?? 0)];
-    else if (lengthType === 2) [start, length] = [5, (((bytes[1] ?? 0) << 24) | ((bytes[2] ?? 0) << 16) | ((bytes[3] ?? 0) << 8) | (bytes[4] ?? 0)) >>> 0];
-    else return undefined; // indeterminate length
-  }
-  // Anything after the packet (a second signature, padding, garbage) goes the long way.
-  if (start > bytes.length || start + length !== bytes.length) return undefined;
-  return bytes.subarray(start);
 }
 
 /**
@@ -303,14 +286,15 @@ export async function verifyOpenPgp(armored: string, payload: Buffer, keys: read
   if (packets.length > 1) return { ok: false, status: "multiple_signatures", detail: `OpenPGP armor holds ${packets.length} signature packets`, fingerprint: null };
   // readSignature keeps packets of an unsupported version or algorithm as unparsed placeholders.
   if (!(pkt instanceof SignaturePacket)) return { ok: false, status: "unsupported_format", detail: "OpenPGP signature packet has an unsupported version or algorithm", fingerprint: null };
-  const issuer = pkt.issuerKeyID.toHex().toUpperCase();
+  const issuerHex = pkt.issuerKeyID.toHex();
+  const issuer = issuerHex.toUpperCase();
   if (pkt.hashAlgorithm !== null && WEAK_HASHES.has(pkt.hashAlgorithm)) {
     return { ok: false, status: "weak_algorithm", detail: `signature uses the weak hash ${hashName(pkt.hashAlgorithm)}`, fingerprint: issuer };
   }
   if (pkt.publicKeyAlgorithm !== null && WEAK_PUBKEYS.has(pkt.publicKeyAlgorithm)) {
     return { ok: false, status: "weak_algorithm", detail: "signature uses a DSA or ElGamal key", fingerprint: issuer };
   }
-  const candidates = signingCandidates(keys, pkt.issuerKeyID);
+  const candidates = signingCandidates(keys, pkt.issuerKeyID, issuerHex);
   if (candidates.length === 0) return { ok: false, status: "unknown_key", detail: `key ${issuer} is not trusted`, fingerprint: issuer };
   // The same key may be trusted from several sources with different bindings; keep every one that verifies.
   let ok: Extract<OpenPgpResult, { ok: true }> | undefined;

@@ -6,7 +6,8 @@
 import { describe, test, expect, beforeAll } from "@jest/globals";
 import { randomInt } from "node:crypto";
 import { config, createMessage, enums, generateKey, readKey, readSignature, revokeKey, sign, SignaturePacket, type KeyID, type PrivateKey } from "openpgp";
-import { dearmorSignature, singleSignaturePacketBody, verifyOpenPgp } from "../../../src/controls/signatures/openpgp.js";
+import { verifyOpenPgp } from "../../../src/controls/signatures/openpgp.js";
+import { dearmorSignature, singleSignaturePacketBody } from "../../../src/controls/signatures/openpgp-framing.js";
 import type { TrustedOpenPgpKey } from "../../../src/controls/signatures/trust.js";
 
 const payload = Buffer.from("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ncommitter A <a@example.com> 1 +0000\n\nmsg\n");

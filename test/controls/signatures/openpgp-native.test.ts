@@ -1,7 +1,7 @@
 import { describe, test, expect } from "@jest/globals";
 import { createMessage, enums, generateKey, readSignature, sign, type PrivateKey, type PublicKey, type SignaturePacket } from "openpgp";
 import { nativeVerify } from "../../../src/controls/signatures/openpgp-native.js";
-import { dearmorSignature } from "../../../src/controls/signatures/openpgp.js";
+import { dearmorSignature } from "../../../src/controls/signatures/openpgp-framing.js";
 
 const payload = new Uint8Array(Buffer.from("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ncommitter A <a@example.com> 1 +0000\n\nmsg\r\n"));
 

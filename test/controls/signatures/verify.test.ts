@@ -2,7 +2,7 @@ import { describe, test, expect, beforeAll, afterAll } from "@jest/globals";
 import { CatFileSource } from "../../../src/git/cat-file.js";
 import { hashObject } from "../../../src/git/objects.js";
 import { verifyObject, verifyRevisions } from "../../../src/controls/signatures/verify.js";
-import { dearmorSignature, singleSignaturePacketBody } from "../../../src/controls/signatures/openpgp.js";
+import { dearmorSignature, singleSignaturePacketBody } from "../../../src/controls/signatures/openpgp-framing.js";
 import { armorFormat, splitSigned } from "../../../src/git/signed.js";
 import { buildTrustStore, TrustInputError, type TrustStore } from "../../../src/controls/signatures/trust.js";
 import { SIGNATURE_STATUSES, type ObjectVerdict, type SignatureStatus } from "../../../src/controls/signatures/types.js";
