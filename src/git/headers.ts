@@ -34,35 +34,46 @@ export class MalformedObjectError extends Error {
   }
 }
 
+interface OpenField {
+  name: string;
+  start: number;
+  /** The first line's value; a single-line field's value is this view of the body, not a copy. */
+  first: Buffer;
+  /** Continuation lines, each without its leading space; only multi-line fields copy. */
+  more: Buffer[] | undefined;
+}
+
+function closeField(fields: HeaderField[], open: OpenField | undefined, end: number): void {
+  if (open) fields.push({ name: open.name, value: open.more ? Buffer.concat([open.first, ...open.more]) : open.first, start: open.start, end });
+}
+
 export function parseHeaders(body: Buffer): ParsedHeaders {
   const fields: HeaderField[] = [];
   let pos = 0;
-  let current: { name: string; parts: Buffer[]; start: number } | undefined;
-  const close = (end: number): void => {
-    if (current) fields.push({ name: current.name, value: Buffer.concat(current.parts), start: current.start, end });
-    current = undefined;
-  };
+  let current: OpenField | undefined;
   while (pos < body.length) {
     const end = lineEnd(body, pos);
     if (body[pos] === NL) {
-      close(pos);
+      closeField(fields, current, pos);
       return { fields, messageStart: end };
     }
     if (body[pos] === SP) {
       if (!current) throw new MalformedObjectError("continuation line before any header");
-      current.parts.push(body.subarray(pos + 1, end));
+      (current.more ??= []).push(body.subarray(pos + 1, end));
     } else {
-      close(pos);
+      closeField(fields, current, pos);
       const sp = body.indexOf(SP, pos);
       const nameEnd = sp < 0 || sp >= end ? end : sp;
-      const name = body.subarray(pos, nameEnd).toString("latin1").replace(/\n$/, "");
+      // A line without a space is all name; its newline is not part of it.
+      const nameStop = nameEnd === end && body[end - 1] === NL ? end - 1 : nameEnd;
+      const name = body.toString("latin1", pos, nameStop);
       if (name.length === 0) throw new MalformedObjectError("empty header name");
       const valueStart = nameEnd === end ? end : nameEnd + 1;
-      current = { name, parts: [body.subarray(valueStart, end)], start: pos };
+      current = { name, start: pos, first: body.subarray(valueStart, end), more: undefined };
     }
     pos = end;
   }
-  close(body.length);
+  closeField(fields, current, body.length);
   return { fields, messageStart: body.length };
 }
 

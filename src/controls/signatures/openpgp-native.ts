@@ -45,6 +45,15 @@ function leftPad(b: Uint8Array, size: number): Buffer | undefined {
   return out;
 }
 
+/** r ‖ s, each left-padded to `size` bytes, in one buffer; undefined when either is longer. */
+function concatPadded(r: Uint8Array, s: Uint8Array, size: number): Buffer | undefined {
+  if (r.length > size || s.length > size) return undefined;
+  const out = Buffer.alloc(2 * size);
+  out.set(r, size - r.length);
+  out.set(s, 2 * size - s.length);
+  return out;
+}
+
 function nativeKey(keyPacket: LooseKeyPacket): NativeKey | null {
   const cached = keyCache.get(keyPacket);
   if (cached !== undefined) return cached;
@@ -115,9 +124,9 @@ export function nativeVerify(pkt: SignaturePacket, keyPacket: unknown, payload: 
         if (digest.length < 32) return undefined;
         const r = bytes(params.r);
         const s = bytes(params.s);
-        const rs = r && s ? [leftPad(r, 32), leftPad(s, 32)] : [];
-        if (!rs[0] || !rs[1] || key.kind !== "ed25519") return false;
-        return verifyEd25519(key.publicKey, digest, Buffer.concat([rs[0], rs[1]]));
+        const rs = r && s && concatPadded(r, s, 32);
+        if (!rs || key.kind !== "ed25519") return false;
+        return verifyEd25519(key.publicKey, digest, rs);
       }
       case enums.publicKey.ed25519: {
         const rs = bytes(params.RS);
@@ -128,10 +137,9 @@ export function nativeVerify(pkt: SignaturePacket, keyPacket: unknown, payload: 
         const size = EC_CURVES[oidHex(kp.publicParams.oid)]?.size ?? 0;
         const r = bytes(params.r);
         const s = bytes(params.s);
-        const pr = r && leftPad(r, size);
-        const ps = s && leftPad(s, size);
-        if (!pr || !ps || key.kind !== "node") return false;
-        return cryptoVerify(hash, toHash(), { key: key.key, dsaEncoding: "ieee-p1363" }, Buffer.concat([pr, ps]));
+        const rs = r && s && concatPadded(r, s, size);
+        if (!rs || key.kind !== "node") return false;
+        return cryptoVerify(hash, toHash(), { key: key.key, dsaEncoding: "ieee-p1363" }, rs);
       }
       default: {
         if (key.kind !== "node") return false;

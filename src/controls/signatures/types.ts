@@ -43,6 +43,8 @@ export function verdict(status: SignatureStatus, detail: string, extra: Partial<
 
 /** Keeps details to one bounded line, whatever an error message contained. */
 export function oneLine(s: string): string {
+  // Most details are short printable ASCII already; one test spares the two replacements.
+  if (s.length <= 300 && !/[^\x20-\x7e]/.test(s)) return s;
   const flat = s.replace(/[\r\n\t]+/g, " ").replace(/[^\x20-\x7e\u00a0-\uffff]/g, "?");
   return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
 }

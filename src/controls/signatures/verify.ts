@@ -112,7 +112,8 @@ function verifySshObject(obj: SignedObject, armored: string, trust: TrustStore, 
   return failure ?? verdict("unknown_key", `SSH key ${key} is not trusted`, { format, key });
 }
 
-async function verifySignature(obj: SignedObject, trust: TrustStore, at: Date): Promise<SignatureVerdict> {
+/** SSH and the failures before any cryptography answer at once; only OpenPGP needs a promise. */
+function verifySignature(obj: SignedObject, trust: TrustStore, at: Date): SignatureVerdict | Promise<SignatureVerdict> {
   if (obj.signatures.length === 0) {
     const note = obj.otherSignatures.length > 0 ? " (only a signature for the other hash algorithm is present)" : "";
     return verdict("unsigned", `${obj.type} is not signed${note}`);
@@ -153,8 +154,9 @@ async function verifyParsed(raw: RawObject, trust: TrustStore, at: Date): Promis
   } catch (e) {
     return verdict("malformed", `cannot parse ${raw.type}: ${(e as Error).message}`);
   }
-  const own = await verifySignature(obj, trust, at);
-  if (own.status !== "valid") return own;
+  const pending = verifySignature(obj, trust, at);
+  const own = pending instanceof Promise ? await pending : pending;
+  if (own.status !== "valid" || obj.mergetags.length === 0) return own;
   return (await verifyMergetags(obj, trust, at)) ?? own;
 }
 
