@@ -130,7 +130,7 @@ export class CatFileSource implements ObjectSource {
           if (this.buffered > 4096) this.fail(new ObjectReadError("git cat-file: header line too long", "io"));
           return;
         }
-        const line = Buffer.concat([...this.chunks, buf.subarray(0, nl)]).toString("latin1");
+        const line = this.chunks.length === 0 ? buf.toString("latin1", 0, nl) : Buffer.concat([...this.chunks, buf.subarray(0, nl)]).toString("latin1");
         this.chunks = [];
         this.buffered = 0;
         buf = buf.subarray(nl + 1);

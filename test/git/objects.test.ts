@@ -252,6 +252,25 @@ describe("resolveRevisions", () => {
   });
 });
 
+describe("CatFileSource parsing", () => {
+  test("reads objects whose headers and bodies arrive split into pieces of a few bytes", async () => {
+    // git's output is passed on 3 bytes at a time, 1 ms apart, so headers and bodies straddle reads.
+    const chopper = join(root, "chopped-git");
+    const pass = `let q=Buffer.alloc(0),done=false;process.stdin.on("data",d=>{q=Buffer.concat([q,d])}).on("end",()=>{done=true});(function tick(){if(q.length){process.stdout.write(q.subarray(0,3));q=q.subarray(3)}if(!done||q.length)setTimeout(tick,1)})()`;
+    writeFileSync(chopper, `#!/bin/sh\nif [ "$1" = version ]; then exec git "$@"; fi\ngit "$@" | '${process.execPath}' -e '${pass}'\n`);
+    chmodSync(chopper, 0o755);
+    const src = new CatFileSource(sha1Repo, { git: chopper });
+    try {
+      const ids = [git(sha1Repo, ["rev-parse", "HEAD"]), git(sha1Repo, ["rev-parse", "v1"]), "0".repeat(40), git(sha1Repo, ["rev-parse", "HEAD^{tree}"])];
+      const got = await Promise.allSettled(ids.map((id) => src.read(id)));
+      expect(got.map((g) => (g.status === "fulfilled" ? g.value.type : (g.reason as ObjectReadError).code))).toEqual(["commit", "tag", "missing", "tree"]);
+      for (const g of got) if (g.status === "fulfilled") expect(g.value.body.toString("latin1")).toBe(execFileSync("git", ["-C", sha1Repo, "cat-file", g.value.type, g.value.id], { env, encoding: "latin1" }));
+    } finally {
+      src.close();
+    }
+  });
+});
+
 describe("CatFileSource lifecycle", () => {
   test("closing with reads in flight rejects them, and the source can be used again", async () => {
     const src = new CatFileSource(sha1Repo);
