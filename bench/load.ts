@@ -13,7 +13,13 @@
  * Options (flag or environment): --deliveries N (VOUCH_LOAD_DELIVERIES, per phase, default 300),
  * --rate R (VOUCH_LOAD_RATE, deliveries/s offered, default 250), --max-seconds S
  * (VOUCH_LOAD_MAX_SECONDS, default 480), --concurrency C (VOUCH_LOAD_CONCURRENCY, jobs per worker,
- * default 4), --repositories K (default 8). REDIS_URL and DATABASE_URL name the servers.
+ * default 4), --repositories K (default 8), --worker-cpu Q (VOUCH_LOAD_WORKER_CPU, CPUs each worker
+ * may use, default 0.3; 0 for no limit). REDIS_URL and DATABASE_URL name the servers.
+ *
+ * Each worker runs in its own cgroup with a CPU quota, as `resources.limits.cpu` runs it on a
+ * container platform: its capacity is then fixed, and the second worker shows whether capacity
+ * adds up (no shared lock, queue or ledger bottleneck) on a machine that has to host the
+ * stand-in, Redis and PostgreSQL too (decision 0070).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
@@ -25,6 +31,7 @@ import { parseArgs } from "node:util";
 import { percentile, printReport } from "./stats.js";
 import { sendPaced, signDeliveries, wallNow, type SendResult, type SignedDelivery } from "./load/drive.js";
 import { cpuSeconds, machineTicks, peakRss, startVouch, tail, type VouchProcess } from "./load/processes.js";
+import { createCpuGroup, type CpuGroup } from "./load/cpu-limit.js";
 import { isolate, type Isolated } from "./load/services.js";
 import type { Audit, FromStandIn, PlannedDelivery, Ready, ToStandIn } from "./load/protocol.js";
 
@@ -48,6 +55,7 @@ const { values: flags } = parseArgs({
     "max-seconds": { type: "string" },
     concurrency: { type: "string" },
     repositories: { type: "string" },
+    "worker-cpu": { type: "string" },
   },
 });
 const perPhase = positive(flags.deliveries ?? process.env.VOUCH_LOAD_DELIVERIES, 300, "deliveries");
@@ -55,6 +63,9 @@ const rate = positive(flags.rate ?? process.env.VOUCH_LOAD_RATE, 250, "rate");
 const maxSeconds = positive(flags["max-seconds"] ?? process.env.VOUCH_LOAD_MAX_SECONDS, 480, "max-seconds");
 const concurrency = positive(flags.concurrency ?? process.env.VOUCH_LOAD_CONCURRENCY, 4, "concurrency");
 const repositories = positive(flags.repositories ?? process.env.VOUCH_LOAD_REPOSITORIES, 8, "repositories");
+const workerCpu = nonNegative(flags["worker-cpu"] ?? process.env.VOUCH_LOAD_WORKER_CPU, 0.3, "worker-cpu");
+/** One CPU-limited cgroup per worker, by label. */
+const cpuGroups = new Map<string, CpuGroup>();
 
 const started = wallNow();
 const deadline = started + maxSeconds * 1000;
@@ -128,6 +139,12 @@ async function main(): Promise<void> {
     DATABASE_URL: services!.databaseUrl,
     VOUCH_LEDGER_URL: services!.databaseUrl,
   });
+  const limitFor = (label: string, role: "ingress" | "worker"): ((pid: number) => void) | undefined => {
+    if (role !== "worker" || workerCpu === 0) return undefined;
+    const group = createCpuGroup(`vouch-load-${process.pid}-${label}`, workerCpu);
+    cpuGroups.set(label, group);
+    return (pid) => group.add(pid);
+  };
   const start = (label: string, role: "ingress" | "worker"): Promise<VouchProcess> =>
     startVouch({
       label,
@@ -135,6 +152,7 @@ async function main(): Promise<void> {
       env: env(label),
       logDir: workDir!,
       readyMessage: /^Vouch is listening/,
+      onSpawn: limitFor(label, role),
     }).then((p) => (processes.push(p), p));
 
   const ingress = await start("ingress", "ingress");
@@ -149,6 +167,7 @@ async function main(): Promise<void> {
     "deliveries per phase": perPhase,
     "offered rate (deliveries/s)": rate,
     "jobs per worker (VOUCH_CONCURRENCY)": concurrency,
+    "CPU limit per worker (cgroup quota)": workerCpu === 0 ? "none" : `${workerCpu} CPU`,
     repositories,
   };
   const throughput: number[] = [];
@@ -161,6 +180,11 @@ async function main(): Promise<void> {
     figures[`${label}: completed checks (per s)`] = round(phase.completedPerSecond);
     figures[`${label}: delivery to completed check p50/p99 (ms)`] = `${round(phase.latencyP50)} / ${round(phase.latencyP99)}`;
     figures[`${label}: CPU ms per check`] = phase.cpuPerCheck;
+    if (cpuGroups.size > 0) {
+      figures[`${label}: worker time held back by the quota (s)`] = phase.throttled;
+      // What the workers' quotas allow at the CPU a check costs them: the limit this phase can meet.
+      figures[`${label}: quota-bound ceiling (checks/s)`] = round(((p + 1) * workerCpu * 1000) / phase.workerMs);
+    }
     figures[`${label}: machine CPU busy (%), of which Vouch and the stand-in (%)`] = `${round(phase.machineBusy * 100)}, ${round(phase.benchShare * 100)}`;
     // What the cores could do for this pipeline if it had them to itself: the limit any number of workers meets.
     figures[`${label}: CPU-bound ceiling on ${availableParallelism()} cores (checks/s)`] = round((availableParallelism() * 1000) / phase.pipelineMs);
@@ -194,12 +218,16 @@ async function main(): Promise<void> {
 }
 
 interface PhaseFigures {
+  /** Seconds the CPU quota held each worker back during the phase, by worker. */
+  throttled: string;
   /** Share of the machine's CPU time that was busy during the phase (all processes, other users' included). */
   machineBusy: number;
   /** CPU ms per completed check, by process. */
   cpuPerCheck: string;
   /** CPU ms per check of Vouch's processes and the stand-in together (not Redis, PostgreSQL or the driver). */
   pipelineMs: number;
+  /** CPU ms per check of the workers alone. */
+  workerMs: number;
   /** Share of the machine's CPU time those processes got during the phase. */
   benchShare: number;
   acceptedPerSecond: number;
@@ -218,7 +246,12 @@ function cpuSnapshot(): Map<string, number> {
   return snapshot;
 }
 
+function throttledSnapshot(): Map<string, number> {
+  return new Map([...cpuGroups].map(([label, group]) => [label, group.throttled()?.seconds ?? Number.NaN]));
+}
+
 async function runPhase(url: string, deliveries: SignedDelivery[], ratePerSecond: number): Promise<PhaseFigures> {
+  const throttledBefore = throttledSnapshot();
   const cpuBefore = cpuSnapshot();
   const machineBefore = machineTicks();
   const results = await sendPaced(url, deliveries, { ratePerSecond, maxInFlight: 64, deadline });
@@ -226,9 +259,14 @@ async function runPhase(url: string, deliveries: SignedDelivery[], ratePerSecond
   await waitForChecks(results);
   const cpuAfter = cpuSnapshot();
   const machineAfter = machineTicks();
+  const throttled = [...throttledSnapshot()]
+    .filter(([label]) => processes.some((p) => p.label === label && p.alive()))
+    .map(([label, after]) => `${label} ${round(after - (throttledBefore.get(label) ?? 0))}`)
+    .join(", ");
   const cpuMs = [...cpuAfter].map(([label, after]) => [label, ((after - (cpuBefore.get(label) ?? Number.NaN)) * 1000) / results.length] as const);
   const cpuPerCheck = cpuMs.map(([label, ms]) => `${label} ${round(ms)}`).join(", ");
   const pipelineMs = cpuMs.filter(([label, ms]) => label !== "driver" && Number.isFinite(ms)).reduce((sum, [, ms]) => sum + ms, 0);
+  const workerMs = cpuMs.filter(([label, ms]) => label.startsWith("worker") && Number.isFinite(ms)).reduce((sum, [, ms]) => sum + ms, 0);
   const phaseSeconds = (machineAfter.total - machineBefore.total) / (100 * availableParallelism());
   const latencies = results.map((r) => completedAt.get(r.key)! - r.sentAt);
   // Throughput in the middle of the phase (10th to 90th completion), free of ramp-up and tail.
@@ -236,9 +274,11 @@ async function runPhase(url: string, deliveries: SignedDelivery[], ratePerSecond
   const lo = Math.floor(done.length * 0.1);
   const hi = Math.max(lo + 1, Math.ceil(done.length * 0.9) - 1);
   return {
+    throttled,
     machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
     benchShare: (pipelineMs * results.length) / 1000 / (phaseSeconds * availableParallelism()),
     pipelineMs,
+    workerMs,
     cpuPerCheck,
     acceptedPerSecond: accepted.perSecond,
     answerP50: accepted.p50,
@@ -354,6 +394,7 @@ function asItem(d: PlannedDelivery): { key: string; event: string; payload: unkn
 
 async function cleanup(): Promise<void> {
   await Promise.allSettled(processes.map((p) => p.stop()));
+  for (const group of cpuGroups.values()) group.remove();
   if (standIn?.connected) {
     const exited = new Promise((r) => standIn!.once("exit", r));
     standIn.send({ type: "stop" } satisfies ToStandIn);
@@ -365,6 +406,13 @@ async function cleanup(): Promise<void> {
   // The processes' logs are kept when the run failed, to say why.
   if (workDir && failures.length === 0) await rm(workDir, { recursive: true, force: true });
   else if (workDir) console.error(`load bench: logs kept in ${workDir}`);
+}
+
+function nonNegative(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, 0 or more`);
+  return n;
 }
 
 function positive(value: string | undefined, fallback: number, name: string): number {

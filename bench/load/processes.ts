@@ -31,6 +31,8 @@ export interface StartOptions {
   /** A log message (pino `msg`) that says the process is ready. */
   readyMessage: RegExp;
   timeoutMs?: number;
+  /** Called with the child's pid as soon as it is spawned (e.g. to put it in a CPU-limited cgroup). */
+  onSpawn?: (pid: number) => void;
 }
 
 export async function startVouch(options: StartOptions): Promise<VouchProcess> {
@@ -38,6 +40,14 @@ export async function startVouch(options: StartOptions): Promise<VouchProcess> {
   const fd = openSync(logFile, "a");
   const child = spawn(process.execPath, options.args, { env: options.env, stdio: ["ignore", fd, fd] });
   closeSync(fd);
+  if (child.pid !== undefined && options.onSpawn) {
+    try {
+      options.onSpawn(child.pid);
+    } catch (error) {
+      child.kill("SIGKILL");
+      throw error;
+    }
+  }
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? "?")));
   let running = true;
   void exited.then(() => (running = false));
