@@ -5,6 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { git, gitEnv } from "../../test/helpers/git.js";
+import { commitInfo, commitsBetween, diffFiles, mergeBase, resolveCommit } from "../../test/standin/git-queries.js";
 
 const IDENT = "Load Bench <load@example.com> 1704067200 +0000";
 
@@ -45,4 +46,18 @@ export async function seedBranches(gitDir: string, input: SeedInput): Promise<Ma
   }
   if (heads.size !== input.branches.size) throw new Error(`seeded ${heads.size} of ${input.branches.size} branches`);
   return heads;
+}
+
+/**
+ * Asks the stand-in's git queries what GitHub knows of a pull request before it is delivered:
+ * its head, merge base, commits and file list. GitHub computes those when the pull request is
+ * opened, on its own machines; here they would otherwise cost git processes on the machine
+ * under test during the measured phase.
+ */
+export async function precomputePullRequest(gitDir: string, baseSha: string, headSha: string): Promise<void> {
+  await resolveCommit(gitDir, headSha);
+  await commitInfo(gitDir, headSha);
+  const base = (await mergeBase(gitDir, baseSha, headSha)) ?? baseSha;
+  await diffFiles(gitDir, base, headSha);
+  await commitsBetween(gitDir, baseSha, headSha);
 }

@@ -8,7 +8,7 @@ import { startStandIn, type StandIn } from "../../test/standin/index.js";
 import { fromStandIn, webhookPayload } from "../../test/helpers/webhooks.js";
 import { CHECK_NAME } from "../../src/github/check-run.js";
 import type { FromStandIn, PlannedDelivery, SeedRequest, ToStandIn } from "./protocol.js";
-import { seedBranches } from "./seed.js";
+import { precomputePullRequest, seedBranches } from "./seed.js";
 
 const OWNER = "acme";
 const AUTHOR = "octocat";
@@ -38,6 +38,7 @@ async function seed(request: SeedRequest): Promise<void> {
     await seedBranches(repo.gitDir, { main: { ".github/vouch.yml": request.policy, "README.md": "load bench\n" }, branches });
     for (const branch of branches.keys()) {
       const pr = await standIn.openPullRequest({ owner: OWNER, repo: name, head: branch, base: "main", author: AUTHOR });
+      await precomputePullRequest(repo.gitDir, pr.base.sha, pr.head.sha);
       const payload = webhookPayload("pull_request", "opened", {
         ...fromStandIn(standIn.state, OWNER, name, pr.number),
         origin: standIn.url,

@@ -1,10 +1,50 @@
 // Reads the stand-in's bare repositories with real git, so API answers agree with the objects
 // Vouch fetches over smart HTTP.
+//
+// Answers about full object ids never change (objects are content-addressed), so those are
+// memoized: each costs a git process, and a GitHub stand-in that spends more CPU per check
+// than Vouch does makes a load test measure the stand-in. Answers that name refs, or that say
+// an object is missing (it may be pushed later), are always asked afresh.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { gitEnv } from "../helpers/git.js";
 
 const execFileAsync = promisify(execFile);
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+const MEMO_LIMIT = 20_000;
+const memo = new Map<string, Promise<unknown>>();
+
+/**
+ * `compute()` once per key while its answer is kept; a copy of the answer each time, so callers
+ * may change what they get. `undefined` answers and failures are not kept.
+ */
+function memoized<T>(key: string, compute: () => Promise<T>): Promise<T> {
+  let cached = memo.get(key) as Promise<T> | undefined;
+  if (!cached) {
+    if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
+    const promise = compute();
+    cached = promise;
+    memo.set(key, promise);
+    promise.then(
+      (value) => {
+        if (value === undefined) memo.delete(key);
+      },
+      () => memo.delete(key),
+    );
+  }
+  return cached.then((value) => (value === undefined || typeof value !== "object" ? value : structuredClone(value)));
+}
+
+/** Memoized when every id is a full object id; asked afresh otherwise. */
+function byIds<T>(gitDir: string, what: string, ids: readonly string[], compute: () => Promise<T>): Promise<T> {
+  return ids.every((id) => FULL_SHA.test(id)) ? memoized(`${what}\0${gitDir}\0${ids.join("\0")}`, compute) : compute();
+}
+
+/** Forgets every memoized answer (tests that rewrite a repository's objects in place). */
+export function forgetGitAnswers(): void {
+  memo.clear();
+}
 
 async function run(gitDir: string, args: string[], encoding: "utf8" | "buffer" = "utf8"): Promise<string | Buffer> {
   const { stdout } = await execFileAsync("git", ["--git-dir", gitDir, ...args], {
@@ -20,21 +60,25 @@ async function text(gitDir: string, args: string[]): Promise<string> {
 }
 
 /** The commit id `rev` names, or undefined when it names nothing. */
-export async function resolveCommit(gitDir: string, rev: string): Promise<string | undefined> {
-  if (rev.startsWith("-")) return undefined;
-  try {
-    return (await text(gitDir, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`])).trim() || undefined;
-  } catch {
-    return undefined;
-  }
+export function resolveCommit(gitDir: string, rev: string): Promise<string | undefined> {
+  if (rev.startsWith("-")) return Promise.resolve(undefined);
+  return byIds(gitDir, "resolve", [rev], async () => {
+    try {
+      return (await text(gitDir, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`])).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  });
 }
 
-export async function mergeBase(gitDir: string, a: string, b: string): Promise<string | undefined> {
-  try {
-    return (await text(gitDir, ["merge-base", a, b])).trim() || undefined;
-  } catch {
-    return undefined;
-  }
+export function mergeBase(gitDir: string, a: string, b: string): Promise<string | undefined> {
+  return byIds(gitDir, "merge-base", [a, b], async () => {
+    try {
+      return (await text(gitDir, ["merge-base", a, b])).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 export interface TreeEntry {
@@ -46,18 +90,22 @@ export interface TreeEntry {
 }
 
 /** The entry at `path` in `commit`, or undefined when absent. */
-export async function lookupPath(gitDir: string, commit: string, path: string): Promise<TreeEntry | undefined> {
+export function lookupPath(gitDir: string, commit: string, path: string): Promise<TreeEntry | undefined> {
   const clean = path.replace(/^\/+|\/+$/g, "");
-  if (clean === "") return { mode: "040000", type: "tree", sha: await text(gitDir, ["rev-parse", `${commit}^{tree}`]).then((s) => s.trim()), size: 0, path: "" };
-  const out = await text(gitDir, ["ls-tree", "-l", "-z", "--full-tree", commit, "--", clean]);
-  return parseTree(out).find((e) => e.path === clean);
+  return byIds(gitDir, `path\0${clean}`, [commit], async () => {
+    if (clean === "") return { mode: "040000", type: "tree" as const, sha: await text(gitDir, ["rev-parse", `${commit}^{tree}`]).then((s) => s.trim()), size: 0, path: "" };
+    const out = await text(gitDir, ["ls-tree", "-l", "-z", "--full-tree", commit, "--", clean]);
+    return parseTree(out).find((e) => e.path === clean);
+  });
 }
 
-export async function listTree(gitDir: string, commit: string, path: string): Promise<TreeEntry[]> {
+export function listTree(gitDir: string, commit: string, path: string): Promise<TreeEntry[]> {
   const clean = path.replace(/^\/+|\/+$/g, "");
-  const spec = clean === "" ? commit : `${commit}:${clean}`;
-  const out = await text(gitDir, ["ls-tree", "-l", "-z", spec]);
-  return parseTree(out).map((e) => ({ ...e, path: clean === "" ? e.path : `${clean}/${e.path}` }));
+  return byIds(gitDir, `tree\0${clean}`, [commit], async () => {
+    const spec = clean === "" ? commit : `${commit}:${clean}`;
+    const out = await text(gitDir, ["ls-tree", "-l", "-z", spec]);
+    return parseTree(out).map((e) => ({ ...e, path: clean === "" ? e.path : `${clean}/${e.path}` }));
+  });
 }
 
 function parseTree(out: string): TreeEntry[] {
@@ -71,8 +119,8 @@ function parseTree(out: string): TreeEntry[] {
     });
 }
 
-export async function readBlob(gitDir: string, sha: string): Promise<Buffer> {
-  return (await run(gitDir, ["cat-file", "blob", sha], "buffer")) as Buffer;
+export function readBlob(gitDir: string, sha: string): Promise<Buffer> {
+  return byIds(gitDir, "blob", [sha], async () => (await run(gitDir, ["cat-file", "blob", sha], "buffer")) as Buffer).then((b) => Buffer.from(b));
 }
 
 export interface CommitInfo {
@@ -88,13 +136,14 @@ const FIELD = "%x1f";
 const RECORD = "%x1e";
 
 /** Commits reachable from `head` but not from `base`, oldest first, as GitHub lists them. */
-export async function commitsBetween(gitDir: string, base: string | undefined, head: string): Promise<CommitInfo[]> {
-  return logCommits(gitDir, ["--reverse", "--topo-order", ...(base ? [`${base}..${head}`] : [head])]);
+export function commitsBetween(gitDir: string, base: string | undefined, head: string): Promise<CommitInfo[]> {
+  return byIds(gitDir, `commits\0${base === undefined ? "-" : "+"}`, base ? [base, head] : [head], () =>
+    logCommits(gitDir, ["--reverse", "--topo-order", ...(base ? [`${base}..${head}`] : [head])]),
+  );
 }
 
-export async function commitInfo(gitDir: string, sha: string): Promise<CommitInfo | undefined> {
-  const [info] = await logCommits(gitDir, ["-1", sha]);
-  return info;
+export function commitInfo(gitDir: string, sha: string): Promise<CommitInfo | undefined> {
+  return byIds(gitDir, "commit", [sha], async () => (await logCommits(gitDir, ["-1", sha]))[0]);
 }
 
 async function logCommits(gitDir: string, args: string[]): Promise<CommitInfo[]> {
@@ -135,24 +184,12 @@ export interface FileChange {
 
 const STATUS: Record<string, FileChange["status"]> = { A: "added", D: "removed", M: "modified", R: "renamed", C: "copied", T: "changed" };
 
-const FULL_SHA = /^[0-9a-f]{40}$/;
-const diffCache = new Map<string, Promise<FileChange[]>>();
-
 /**
- * The files changed from `from` to `to` with rename detection, in git's order. Diffs between two
- * commit ids never change, so they are memoized: paging through 3,000 files costs one diff.
+ * The files changed from `from` to `to` with rename detection, in git's order. Memoized between
+ * commit ids: paging through 3,000 files costs one diff.
  */
 export function diffFiles(gitDir: string, from: string, to: string): Promise<FileChange[]> {
-  if (!FULL_SHA.test(from) || !FULL_SHA.test(to)) return computeDiff(gitDir, from, to);
-  const key = `${gitDir}\0${from}\0${to}`;
-  let cached = diffCache.get(key);
-  if (!cached) {
-    if (diffCache.size >= 100) diffCache.delete(diffCache.keys().next().value as string);
-    cached = computeDiff(gitDir, from, to);
-    cached.catch(() => diffCache.delete(key));
-    diffCache.set(key, cached);
-  }
-  return cached.then((changes) => changes.map((c) => ({ ...c })));
+  return byIds(gitDir, "diff", [from, to], () => computeDiff(gitDir, from, to));
 }
 
 async function computeDiff(gitDir: string, from: string, to: string): Promise<FileChange[]> {
