@@ -141,7 +141,12 @@ async function main(): Promise<void> {
   });
   const limitFor = (label: string, role: "ingress" | "worker"): ((pid: number) => void) | undefined => {
     if (role !== "worker" || workerCpu === 0) return undefined;
-    const group = createCpuGroup(`vouch-load-${process.pid}-${label}`, workerCpu);
+    let group: CpuGroup;
+    try {
+      group = createCpuGroup(`vouch-load-${process.pid}-${label}`, workerCpu);
+    } catch (error) {
+      throw new Error(`cannot give ${label} a CPU quota (${(error as Error).message}); run as root, or with --worker-cpu 0 for unlimited workers`);
+    }
     cpuGroups.set(label, group);
     return (pid) => group.add(pid);
   };
