@@ -13,7 +13,7 @@ import type { GitHttpRequest, GitHttpResponse, HttpClient } from "isomorphic-git
 import { assertObjectId, isObjectId, ObjectReadError, type ObjectSource, type RawObject } from "./objects.js";
 import { lockDirectory } from "./http-lock.js";
 
-export type GitFetchErrorCode = "auth" | "not_found" | "too_large" | "unsupported" | "network" | "bad_input";
+export type GitFetchErrorCode = "auth" | "not_found" | "too_large" | "unsupported" | "network" | "timeout" | "bad_input";
 
 /** A fetch that failed; the message never contains the token. */
 export class GitFetchError extends Error {
@@ -47,6 +47,12 @@ export interface HttpObjectSourceOptions {
   maxObjectBytes?: number;
   /** How long to wait for another evaluation of the same repository (default 10 minutes). */
   lockTimeoutMs?: number;
+  /**
+   * A request that sends nothing (no answer, or no more of its body) for this long is abandoned
+   * with a `timeout` error (default 60 s). It bounds silence, not size: a large pack that keeps
+   * arriving is never cut off.
+   */
+  idleTimeoutMs?: number;
   /** Injected for tests; defaults to isomorphic-git's Node client. */
   http?: HttpClient;
 }
@@ -100,6 +106,68 @@ function limitedHttp(inner: HttpClient, maxBytes: number): { client: HttpClient;
     },
   };
   return { client, overflowed: () => overflow };
+}
+
+/**
+ * Abandons a request after `idleMs` without an answer or another chunk of its body: its signal is
+ * aborted (the node client then closes the socket) and the wait itself ends, whatever the inner
+ * client does. isomorphic-git may swallow the error, so the timeout is also remembered.
+ */
+function idleTimeoutHttp(inner: HttpClient, idleMs: number): { client: HttpClient; timedOut: () => boolean } {
+  let timedOut = false;
+  const client: HttpClient = {
+    async request(req: GitHttpRequest): Promise<GitHttpResponse> {
+      const controller = new AbortController();
+      let rejectIdle: (e: Error) => void = () => undefined;
+      const idle = new Promise<never>((_, reject) => (rejectIdle = reject));
+      idle.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          timedOut = true;
+          const error = new GitFetchError(`no data for ${idleMs} ms`, "timeout");
+          controller.abort(error);
+          rejectIdle(error);
+        }, idleMs);
+      };
+      const signal = req.signal ? AbortSignal.any([req.signal, controller.signal]) : controller.signal;
+      arm();
+      let res: GitHttpResponse;
+      try {
+        res = await Promise.race([inner.request({ ...req, signal }), idle]);
+      } finally {
+        clearTimeout(timer);
+      }
+      const body = res.body;
+      if (!body) return res;
+      // Only the waits for the server count, not the time isomorphic-git spends on each chunk.
+      async function* watched(): AsyncGenerator<Uint8Array> {
+        const it = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+        try {
+          for (;;) {
+            arm();
+            const next = await Promise.race([it.next(), idle]);
+            clearTimeout(timer);
+            if (next.done) return;
+            yield next.value;
+          }
+        } finally {
+          clearTimeout(timer);
+          void it.return?.();
+        }
+      }
+      return { ...res, body: watched() };
+    },
+  };
+  return { client, timedOut: () => timedOut };
+}
+
+/** Whether a failed fetch says nothing about the repository: the server was overloaded, limiting, or silent. Retry those. */
+export function isRetryableFetchError(error: unknown): error is GitFetchError {
+  if (!(error instanceof GitFetchError)) return false;
+  if (error.code === "timeout") return true;
+  return error.status !== undefined && (error.status === 429 || error.status >= 500);
 }
 
 /** Turns any isomorphic-git failure into a GitFetchError whose text cannot carry the token. */
@@ -158,9 +226,12 @@ export async function openHttpObjectSource(options: HttpObjectSourceOptions): Pr
       await git.setConfig({ fs, gitdir, path: "remote.origin.fetch", value: "+refs/heads/*:refs/remotes/origin/*" });
     }
     const maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
-    const limited = limitedHttp(options.http ?? nodeHttp, maxBytes);
+    const idleMs = options.idleTimeoutMs ?? 60_000;
+    const watched = idleTimeoutHttp(options.http ?? nodeHttp, idleMs);
+    const limited = limitedHttp(watched.client, maxBytes);
     const http = limited.client;
     const tooLarge = (want: string): GitFetchError => new GitFetchError(`fetching ${want} from ${url}: the response exceeds ${maxBytes} bytes (maxBytes)`, "too_large");
+    const silent = (want: string): GitFetchError => new GitFetchError(`fetching ${want} from ${url}: the server sent nothing for ${idleMs} ms`, "timeout");
     const onAuth = token ? () => ({ username: "x-access-token", password: token }) : undefined;
     for (const want of options.want) {
       // A cache left shallow by an earlier `depth` fetch may hold the want without its history, and
@@ -195,15 +266,16 @@ export async function openHttpObjectSource(options: HttpObjectSourceOptions): Pr
       } catch (e) {
         await removeNewPacks(gitdir, packsBefore);
         if (limited.overflowed()) throw tooLarge(want);
+        if (watched.timedOut()) throw silent(want);
         const err = e as { code?: string };
         // Cancelling after a refused token surfaces as UserCanceledError: it is an auth failure.
         if (err.code === "UserCanceledError") throw fetchFailure({ code: "HttpError", data: { statusCode: 401 } }, url, want, token);
         throw fetchFailure(e, url, want, token);
       }
-      if (limited.overflowed()) {
+      if (limited.overflowed() || watched.timedOut()) {
         // A cut-off pack must not stay behind for later readers.
         await removeNewPacks(gitdir, packsBefore);
-        throw tooLarge(want);
+        throw limited.overflowed() ? tooLarge(want) : silent(want);
       }
       if (!fetched) throw new GitFetchError(`the repository at ${url} is empty`, "not_found");
       // upload-pack answers an unknown or unreachable id with an empty pack, not an error.

@@ -10,8 +10,10 @@ export class GitHubEvidenceError extends Error {
     readonly what: string,
     readonly status: number | null,
     cause?: unknown,
+    /** The failure says nothing about the change (GitHub silent or overloaded): retry the delivery rather than fail the check. */
+    readonly transient = false,
   ) {
-    super(`GitHub API: could not read ${what}${status ? ` (HTTP ${status})` : ""}`, { cause });
+    super(`GitHub API: could not read ${what}${status ? ` (HTTP ${status})` : transient ? " (no answer in time)" : ""}`, { cause });
     this.name = "GitHubEvidenceError";
   }
 }

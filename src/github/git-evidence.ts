@@ -7,7 +7,7 @@
 import type { Change, EvidenceGap, SecretEvidence, SignatureEvidence } from "../evidence/types.js";
 import type { Policy } from "../policy/schema.js";
 import { touchedNamespaces } from "../engine/namespaces.js";
-import { openHttpObjectSource, GitFetchError, type HttpObjectSource } from "../git/http-source.js";
+import { openHttpObjectSource, GitFetchError, isRetryableFetchError, type HttpObjectSource } from "../git/http-source.js";
 import { newCommits, CommitLimitError } from "../git/commit-changes.js";
 import { buildTrustStore } from "../controls/signatures/trust.js";
 import { signatureEvidence, trustedKeyEvidence } from "../controls/signatures/evidence.js";
@@ -25,6 +25,8 @@ export interface GitAccess {
   /** e.g. https://github.com (see githubEndpoints().gitBaseUrl). */
   baseUrl: string;
   dataDir: string;
+  /** A git fetch that receives nothing for this long is abandoned and the delivery retried (default 60 s). */
+  timeoutMs?: number;
   /**
    * When each object was first observed, kept across evaluations: signatures are judged at that
    * time. Without it, each evaluation judges at its own observation time.
@@ -92,12 +94,11 @@ export async function gatherGitEvidence(octokit: GitHubClient, git: GitAccess | 
       token,
       dir: git.dataDir,
       want: [change.headSha, ...target.exclude],
+      ...(git.timeoutMs !== undefined ? { idleTimeoutMs: git.timeoutMs } : {}),
     });
   } catch (error) {
-    // The server is overloaded or limiting: a reason to retry the delivery, not a verdict on the change.
-    if (error instanceof GitFetchError && error.status !== undefined && (error.status === 429 || error.status >= 500)) {
-      throw new GitHubEvidenceError(what, error.status, error);
-    }
+    // The server is overloaded, limiting or silent: a reason to retry the delivery, not a verdict on the change.
+    if (isRetryableFetchError(error)) throw new GitHubEvidenceError(what, error.status ?? null, error, true);
     if (error instanceof GitFetchError) return { gaps: [{ what, reason: `fetching them failed (${error.code}): ${error.message}` }] };
     throw error;
   }

@@ -10,7 +10,7 @@
  */
 import type { EvidenceGap } from "../evidence/types.js";
 import { MAX_LISTED_PATHS, type MergeGroupEvidence, type QueuedPullRequest } from "../evidence/merge-group.js";
-import { openHttpObjectSource, GitFetchError } from "../git/http-source.js";
+import { openHttpObjectSource, GitFetchError, isRetryableFetchError } from "../git/http-source.js";
 import { ComposeError, composeMerges, differingPaths, firstParentChain, treeOf } from "../git/compose.js";
 import { type GitHubClient, GitHubEvidenceError, httpStatus } from "./client.js";
 import type { GitAccess } from "./git-evidence.js";
@@ -74,7 +74,13 @@ export async function gatherMergeGroupEvidence(
   if (!git) return { gaps: [{ what, reason: "this server has no git access configured, so the group's tree cannot be recomposed" }] };
   const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
   const open = (want: string[]) =>
-    openHttpObjectSource({ url: `${git.baseUrl.replace(/\/+$/, "")}/${target.owner}/${target.repo}.git`, token, dir: git.dataDir, want });
+    openHttpObjectSource({
+      url: `${git.baseUrl.replace(/\/+$/, "")}/${target.owner}/${target.repo}.git`,
+      token,
+      dir: git.dataDir,
+      want,
+      ...(git.timeoutMs !== undefined ? { idleTimeoutMs: git.timeoutMs } : {}),
+    });
   try {
     // 1. The group's own commits: which pull requests they name, and the heads merge commits took in.
     const first = await open([target.headSha, target.baseSha]);
@@ -146,6 +152,8 @@ export async function gatherMergeGroupEvidence(
       await source.close();
     }
   } catch (error) {
+    // As for any change: an overloaded, limiting or silent server is retried, not judged.
+    if (isRetryableFetchError(error)) throw new GitHubEvidenceError(`the git objects of ${what}`, error.status ?? null, error, true);
     if (error instanceof GitFetchError) return { gaps: [{ what, reason: `fetching its git objects failed (${error.code}): ${error.message}` }] };
     if (error instanceof ComposeError) return { gaps: [{ what, reason: error.message }] };
     throw error;

@@ -88,6 +88,7 @@ export interface EvaluationOutcome {
  * limiting. The rate limit may sit in a wrapped error's cause (the check-run writer wraps Octokit's).
  */
 export function isTransient(error: unknown): boolean {
+  if (error instanceof GitHubEvidenceError && error.transient) return true;
   const status = (error as { status?: number }).status;
   return status === 429 || status === 500 || status === 502 || status === 503 || status === 504 || rateLimitDelayMs(error) !== undefined;
 }

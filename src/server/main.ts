@@ -134,7 +134,7 @@ async function startApp(config: VouchConfig, app: AppCredentials, log: Logger, o
     ...(overrides.now ? { now: overrides.now } : {}),
     appId: app.appId,
     metrics,
-    git: { baseUrl: config.github.gitBaseUrl, dataDir: config.dataDir, observations },
+    git: { baseUrl: config.github.gitBaseUrl, dataDir: config.dataDir, timeoutMs: config.githubTimeoutMs, observations },
     evaluationsDir,
     attest: {
       ledger,

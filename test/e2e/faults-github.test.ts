@@ -1,7 +1,7 @@
 /**
  * Faults on GitHub's side, scaled out (BullMQ on the shared Redis, ledger in PostgreSQL): the
  * stand-in answers 500, 502, secondary rate limits (403 with retry-after) and not at all
- * (timeouts) for a stretch, and deliveries arrive as bursts of redeliveries. Every accepted
+ * (timeouts) for a stretch, on the API and on git, and deliveries arrive as bursts of redeliveries. Every accepted
  * delivery must still end in exactly one completed check run and one ledger evaluation.
  * Unreachable Redis or PostgreSQL: skipped with a message, except under CI=true.
  */
@@ -131,5 +131,20 @@ d("GitHub faults and redelivery bursts", () => {
     expect(run.conclusion).toBe("success");
     await h.server.queue!.onIdle();
     expectExactlyOnce(h.standIn, OWNER, [{ repo: "git-faulty", headSha: pr.head.sha, deliveryId: id }], await provenanceEntries(SHARED_PG_URL, schema));
+  }, 60_000);
+
+  test("git fetches that get no answer for a stretch are abandoned and retried, not left hanging or reported as missing evidence", async () => {
+    const gitDir = await h.repoWithPolicy("git-silent", "version: 1\nnamespaces:\n  - name: main\n    refs: [refs/heads/main]\n");
+    const pr = await h.openPullRequest("git-silent", gitDir, "gs", { "notes.txt": "nothing secret here\n" });
+    // No answer at all, twice; VOUCH_GITHUB_TIMEOUT_MS (300 ms here) bounds each wait.
+    h.standIn.failNext({ pathPrefix: "/acme/git-silent.git/", hangMs: 20_000, count: 2 });
+    const id = randomUUID();
+    expect((await h.deliver("pull_request", h.pullRequestPayload("git-silent", pr), { id })).status).toBe(202);
+    const run = await h.completedRun("git-silent", pr.head.sha, 30_000);
+    expect(h.standIn.requests({ pathPrefix: "/acme/git-silent.git/" }).filter((r) => r.status === 0)).toHaveLength(2);
+    expect(run.output.summary).not.toContain("fetching them failed");
+    expect(run.conclusion).toBe("success");
+    await h.server.queue!.onIdle();
+    expectExactlyOnce(h.standIn, OWNER, [{ repo: "git-silent", headSha: pr.head.sha, deliveryId: id }], await provenanceEntries(SHARED_PG_URL, schema));
   }, 60_000);
 });

@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { commitFiles, gitEnv, importCommit, initRepo, push, removeDir, tempDir } from "../helpers/git.js";
 import { startStandIn, type StandIn } from "../standin/index.js";
 import { appKeys } from "../standin/testing.js";
-import { cacheDirName, GitFetchError, openHttpObjectSource, type HttpObjectSourceOptions } from "../../src/git/http-source.js";
+import nodeHttp from "isomorphic-git/http/node";
+import type { GitHttpRequest, HttpClient } from "isomorphic-git/http/node";
+import { cacheDirName, GitFetchError, isRetryableFetchError, openHttpObjectSource, type HttpObjectSourceOptions } from "../../src/git/http-source.js";
 import { newCommits } from "../../src/git/commit-changes.js";
 
 let standIn: StandIn;
@@ -215,6 +217,75 @@ describe("openHttpObjectSource", () => {
     const again = await open({ dir, want: [tip] });
     await again.close();
     expect(uploadPacks()).toBe(before);
+  });
+
+  test("a server that does not answer for idleTimeoutMs is abandoned with a retryable timeout", async () => {
+    standIn.failNext({ pathPrefix: "/acme/http.git/", hangMs: 20_000 });
+    const started = Date.now();
+    const error = await open({ dir: await dataDir(), idleTimeoutMs: 300 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "timeout" });
+    expect((error as Error).message).toMatch(/sent nothing for 300 ms/);
+    expect(isRetryableFetchError(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test("a response that stops in the middle of its body is abandoned too, and leaves no pack behind", async () => {
+    // The pack starts to arrive, then nothing more comes: the inner client ignores the abort on purpose.
+    const stalling: HttpClient = {
+      async request(req: GitHttpRequest) {
+        const res = await nodeHttp.request(req);
+        if (req.method !== "POST" || !res.body) return res;
+        const body = res.body;
+        async function* firstChunkOnly(): AsyncGenerator<Uint8Array> {
+          for await (const chunk of body) {
+            yield chunk.subarray(0, Math.max(1, chunk.length >> 1));
+            await new Promise(() => undefined);
+          }
+        }
+        return { ...res, body: firstChunkOnly() };
+      },
+    };
+    const dir = await dataDir();
+    await expect(open({ dir, http: stalling, idleTimeoutMs: 300 })).rejects.toMatchObject({ code: "timeout" });
+    const packDir = join(dir, "git-cache", cacheDirName(url), "objects", "pack");
+    expect(existsSync(packDir) ? readdirSync(packDir) : []).toEqual([]);
+  });
+
+  test("a slow server that keeps sending is never cut off: the limit is on silence, not on time", async () => {
+    const trickle: HttpClient = {
+      async request(req: GitHttpRequest) {
+        const res = await nodeHttp.request(req);
+        if (!res.body) return res;
+        const body = res.body;
+        async function* slowly(): AsyncGenerator<Uint8Array> {
+          for await (const chunk of body) {
+            for (let i = 0; i < chunk.length; i += 64) {
+              await new Promise((r) => setTimeout(r, 20));
+              yield chunk.subarray(i, i + 64);
+            }
+          }
+        }
+        return { ...res, body: slowly() };
+      },
+    };
+    const started = Date.now();
+    const src = await open({ dir: await dataDir(), http: trickle, idleTimeoutMs: 150 });
+    try {
+      expect(Date.now() - started).toBeGreaterThan(150);
+      await expect(src.read(second)).resolves.toMatchObject({ type: "commit" });
+    } finally {
+      await src.close();
+    }
+  });
+
+  test("which failures are worth a retry: silence, 429 and 5xx; not a refusal or a missing repository", () => {
+    expect(isRetryableFetchError(new GitFetchError("x", "timeout"))).toBe(true);
+    expect(isRetryableFetchError(new GitFetchError("x", "network", 502))).toBe(true);
+    expect(isRetryableFetchError(new GitFetchError("x", "network", 429))).toBe(true);
+    expect(isRetryableFetchError(new GitFetchError("x", "network"))).toBe(false);
+    expect(isRetryableFetchError(new GitFetchError("x", "auth", 401))).toBe(false);
+    expect(isRetryableFetchError(new GitFetchError("x", "not_found", 404))).toBe(false);
+    expect(isRetryableFetchError(new Error("x"))).toBe(false);
   });
 
   test("cache directory names are stable, readable and free of credentials", () => {
