@@ -104,8 +104,19 @@ export async function build(total: number): Promise<Built> {
   return { root, repo, gnupg, allowedSigners, keyring, allowedSignersText, groups };
 }
 
+/**
+ * A detached signature shaped like gpg's for git: creation time and issuer subpackets only.
+ * openpgp.js would also add its own random "salt" notation, which gpg never writes and which
+ * costs a reader an extra subpacket parse per commit.
+ */
 async function signOpenPgp(key: PrivateKey, payload: Buffer): Promise<string> {
-  return sign({ message: await createMessage({ binary: new Uint8Array(payload) }), signingKeys: key, detached: true, format: "armored" });
+  return sign({
+    message: await createMessage({ binary: new Uint8Array(payload) }),
+    signingKeys: key,
+    detached: true,
+    format: "armored",
+    config: { nonDeterministicSignaturesViaNotation: false },
+  });
 }
 
 export async function vouchRate(b: Built, ids: string[]): Promise<{ rate: number; valid: number }> {
