@@ -2,12 +2,16 @@
  * Keyword prefilter: one pass over a fragment tells which rule keywords occur, so only those rules run their regex.
  *
  * An Aho-Corasick automaton compiled to a dense DFA over ASCII, with ASCII case folded in the transition table,
- * so the scan is one table lookup per character and needs no lower-cased copy of the text. The hot loop is kept
- * free of branches and small (decision 0047): the character-class table covers every UTF-16 code unit, so no
- * range test, and the transitions are 16-bit when they fit, so the table is half the size. Written here because
+ * so the scan is one table lookup per character and needs no lower-cased copy of the text. Written here because
  * the npm packages are unmaintained (`ahocorasick` 1.0.2) or measured slower than even a V8 alternation regex
  * (`modern-ahocorasick`, reference §7), and the alternation regex misses overlapping keywords (`ey` in `key`).
+ *
+ * The walk runs in WebAssembly where it can (`wasm-dfa.ts`, decision 0060), about three times as fast. The
+ * JavaScript loop stays as the fallback (no WebAssembly, e.g. `--jitless`) and as the reference the tests compare
+ * the WebAssembly walk with. It is kept free of branches and small (decision 0047): the character-class table
+ * covers every UTF-16 code unit, so no range test, and the transitions are 16-bit when they fit.
  */
+import { MAX_WASM_STATE, scanWasm, wasmAvailable, type DfaTables } from "./wasm-dfa.js";
 
 const NON_ASCII = /[^ -~\t\n\r]/;
 
@@ -15,6 +19,14 @@ const NON_ASCII = /[^ -~\t\n\r]/;
 export interface KeywordHits {
   /** Offsets by keyword index; undefined when the keyword does not occur. Ascending. */
   readonly at: readonly (number[] | undefined)[];
+}
+
+/** How the prefilter walks texts; tests use these to compare the two walks and to cut small texts into chunks. */
+export interface PrefilterOptions {
+  /** Walk in WebAssembly when it is available (default true). */
+  wasm?: boolean;
+  /** Characters per WebAssembly call (default 256 Ki). */
+  chunk?: number;
 }
 
 export class KeywordPrefilter {
@@ -36,8 +48,13 @@ export class KeywordPrefilter {
   private readonly tails: Int32Array;
   /** Keywords with characters outside ASCII, checked with a plain search (none of the built-in ones). */
   private readonly nonAscii: { index: number; keyword: string }[];
+  /** The same automaton in the form the WebAssembly walk reads; undefined when not walking in WebAssembly. */
+  private readonly wasmTables: DfaTables | undefined;
+  /** Bytes per state row in `wasmTables`: an output state's offset, less the first one's, over this is its index. */
+  private readonly wasmRow: number;
+  private readonly chunk: number | undefined;
 
-  constructor(keywords: Iterable<string>) {
+  constructor(keywords: Iterable<string>, options: PrefilterOptions = {}) {
     const unique = [...new Set([...keywords].map((k) => k.toLowerCase()).filter((k) => k.length > 0))];
     this.keywords = unique;
     this.tails = Int32Array.from(unique, (k) => k.length - 1);
@@ -124,16 +141,43 @@ export class KeywordPrefilter {
     this.shift = shift;
     this.firstOutput = firstOutputIndex === -1 ? Number.MAX_SAFE_INTEGER : firstOutputIndex * width;
     this.outputs = firstOutputIndex === -1 ? [] : order.slice(firstOutputIndex).map((s) => outputs[s]!);
+
+    // For WebAssembly: rows of exactly `used` classes (no padding, since no shift is needed to index outputs) and
+    // transitions stored as byte offsets, so the loop adds and loads with no multiply on the state chain.
+    const longest = ascii.reduce((m, { keyword }) => Math.max(m, keyword.length), 0);
+    const narrow = states * used * 2 <= 65536;
+    const elem = narrow ? 2 : 4;
+    this.wasmRow = used * elem;
+    // Empty automata have nothing to walk; huge ones (over 2^28 bytes of table) stay in JavaScript.
+    if (options.wasm === false || firstOutputIndex === -1 || states * this.wasmRow > MAX_WASM_STATE) {
+      this.wasmTables = undefined;
+    } else {
+      const rows = narrow ? new Uint16Array(states * used) : new Uint32Array(states * used);
+      for (let old = 0; old < states; old++) {
+        for (let a = 0; a < used; a++) rows[renamed[old]! * used + a] = renamed[delta[old * width + a]!]! * this.wasmRow;
+      }
+      this.wasmTables = { classes: classOf, delta: rows, firstOutput: firstOutputIndex * this.wasmRow, longest };
+    }
+    // A chunk's lead-in is the `longest - 1` characters before it, which must lie in the text.
+    if (options.chunk !== undefined && !(options.chunk >= Math.max(longest, 64))) throw new RangeError(`keyword prefilter: chunk ${options.chunk} is too small`);
+    this.chunk = options.chunk;
+  }
+
+  /** Whether `scan` walks in WebAssembly (false where it is unavailable, or turned off). */
+  get walksInWasm(): boolean {
+    return this.wasmTables !== undefined && wasmAvailable();
   }
 
   /** Where each keyword occurs in `text`, compared case-insensitively. */
   scan(text: string): KeywordHits {
     const at: (number[] | undefined)[] = new Array<number[] | undefined>(this.keywords.length).fill(undefined);
-    const { delta, classOf, firstOutput, outputs, shift, tails } = this;
-    // Two copies of one loop, so that each sees one array type and V8 keeps its element loads monomorphic
-    // (the built-in ruleset and a large imported one can live in the same process).
-    if (delta instanceof Uint16Array) scanNarrow(text, delta, classOf, firstOutput, outputs, shift, tails, at);
-    else scanWide(text, delta, classOf, firstOutput, outputs, shift, tails, at);
+    const { delta, classOf, firstOutput, outputs, shift, tails, wasmTables } = this;
+    if (wasmTables === undefined || !this.scanInWasm(wasmTables, text, at)) {
+      // Two copies of one loop, so that each sees one array type and V8 keeps its element loads monomorphic
+      // (the built-in ruleset and a large imported one can live in the same process).
+      if (delta instanceof Uint16Array) scanNarrow(text, delta, classOf, firstOutput, outputs, shift, tails, at);
+      else scanWide(text, delta, classOf, firstOutput, outputs, shift, tails, at);
+    }
     if (this.nonAscii.length > 0) {
       const lower = text.toLowerCase();
       for (const { index, keyword } of this.nonAscii) {
@@ -142,6 +186,20 @@ export class KeywordPrefilter {
       }
     }
     return { at };
+  }
+
+  private scanInWasm(tables: DfaTables, text: string, at: Hits): boolean {
+    const { outputs, tails, wasmRow } = this;
+    const first = tables.firstOutput;
+    const visit = (end: number, state: number): void => {
+      for (const k of outputs[(state - first) / wasmRow]!) {
+        const start = end - tails[k]!;
+        const list = at[k];
+        if (list === undefined) at[k] = [start];
+        else list.push(start);
+      }
+    };
+    return this.chunk === undefined ? scanWasm(tables, text, visit) : scanWasm(tables, text, visit, this.chunk);
   }
 
   /** The (lower-case) keywords that occur in `text`, compared case-insensitively. */

@@ -1,7 +1,7 @@
 /** A compiled ruleset: built-in rules minus disabled ones, plus imported rules, the prefilter and the allowlists. */
 import type { Policy } from "../../policy/schema.js";
 import { DEFAULT_SKIPPED_PATHS, pathMatcher } from "./files.js";
-import { KeywordPrefilter } from "./prefilter.js";
+import { KeywordPrefilter, type PrefilterOptions } from "./prefilter.js";
 import { compileRE2 } from "./re2.js";
 import { BUILTIN_RULES } from "./rules/index.js";
 import type { SecretRule } from "./types.js";
@@ -24,6 +24,8 @@ export interface RulesetOptions {
    * every rule on the whole fragment, as gitleaks does: slower, same findings; tests compare the two.
    */
   lineScope?: boolean;
+  /** How the keyword prefilter walks texts (tests compare its WebAssembly and JavaScript walks). */
+  prefilter?: PrefilterOptions;
 }
 
 export interface CompiledRule extends SecretRule {
@@ -118,7 +120,7 @@ export function compileRuleset(options: RulesetOptions = {}): Ruleset {
   const byId = new Map<string, SecretRule>();
   for (const r of all) if (!disabled.has(r.id)) byId.set(r.id, r);
   const kept = [...byId.values()];
-  const prefilter = new KeywordPrefilter(kept.flatMap((r) => r.keywords));
+  const prefilter = new KeywordPrefilter(kept.flatMap((r) => r.keywords), options.prefilter);
   const keywordIndex = new Map(prefilter.keywords.map((k, i) => [k, i]));
   const builtin = new Set<SecretRule>(BUILTIN_RULES);
   const rules: CompiledRule[] = kept.map((r, order) => {
