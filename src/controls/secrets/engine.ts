@@ -168,14 +168,14 @@ function scanFragment(
   options: ScanOptions,
   result: ScanResult,
 ): void {
-  const { at } = ruleset.prefilter.scan(text);
+  const { at, runs } = ruleset.prefilter.scan(text);
   let fragment: Fragment | undefined;
   let taken: Span[] | undefined;
   const before = result.findings.length;
   for (const rule of ruleset.contentRules) {
     const hits = rule.keywordIndexes.length === 0 ? undefined : hitsOf(rule.keywordIndexes, at);
     if (hits === null || (rule.path && !rule.path.test(path))) continue;
-    if (rule.runGate && !holdsRun(text, rule.runGate)) continue;
+    if (rule.runGate && !runs[rule.runGate.index]) continue;
     fragment ??= { text, starts: [], complete: false, lineNumbers };
     taken ??= [];
     if (hits === undefined || !rule.lineScoped) {
@@ -206,36 +206,6 @@ function scanFragment(
     if (windowStart !== -1) runRule(rule, path, fragment, windowStart, windowEnd, taken, ruleset, options, result);
   }
   if (result.findings.length > before) result.findings.sort((a, b) => a.line - b.line || a.column - b.column);
-}
-
-/**
- * Whether `text` holds `length` consecutive characters from `member`. Looks at every `length / 2`-th character
- * first: any such run covers two consecutive samples, so most text is rejected without reading the rest.
- */
-function holdsRun(text: string, { member, length }: { member: Uint8Array; length: number }): boolean {
-  const n = text.length;
-  const step = length >> 1;
-  const inRun = (i: number) => {
-    const c = text.charCodeAt(i);
-    return c < 128 && member[c] === 1;
-  };
-  let previous = false;
-  for (let i = 0; i < n; i += step) {
-    const current = inRun(i);
-    if (current && previous) {
-      let start = i - step;
-      while (start > 0 && inRun(start - 1)) start--;
-      let end = start;
-      while (end < n && inRun(end)) end++;
-      if (end - start >= length) return true;
-      // The run is too short; resume sampling after it (the sample at `end` is outside any run).
-      i = end - (end % step);
-      previous = false;
-      continue;
-    }
-    previous = current;
-  }
-  return false;
 }
 
 /**

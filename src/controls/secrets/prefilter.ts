@@ -11,7 +11,9 @@
  * the WebAssembly walk with. It is kept free of branches and small (decision 0047): the character-class table
  * covers every UTF-16 code unit, so no range test, and the transitions are 16-bit when they fit.
  */
-import { MAX_WASM_STATE, scanWasm, wasmAvailable, type DfaTables } from "./wasm-dfa.js";
+import { MAX_WASM_STATE, scanWasm, wasmAvailable, type DfaTables, type RunGate } from "./wasm-dfa.js";
+
+export type { RunGate };
 
 const NON_ASCII = /[^ -~\t\n\r]/;
 
@@ -19,6 +21,8 @@ const NON_ASCII = /[^ -~\t\n\r]/;
 export interface KeywordHits {
   /** Offsets by keyword index; undefined when the keyword does not occur. Ascending. */
   readonly at: readonly (number[] | undefined)[];
+  /** For each of the prefilter's `runs`, whether the text holds it. */
+  readonly runs: readonly boolean[];
 }
 
 /** How the prefilter walks texts; tests use these to compare the two walks and to cut small texts into chunks. */
@@ -27,6 +31,11 @@ export interface PrefilterOptions {
   wasm?: boolean;
   /** Characters per WebAssembly call (default 256 Ki). */
   chunk?: number;
+  /**
+   * Runs of characters to look for besides keywords (decision 0048: rules without keywords run only where
+   * theirs occurs). Read in WebAssembly from the copy the walk made (decision 0061).
+   */
+  runs?: readonly RunGate[];
 }
 
 export class KeywordPrefilter {
@@ -53,6 +62,7 @@ export class KeywordPrefilter {
   /** Bytes per state row in `wasmTables`: an output state's offset, less the first one's, over this is its index. */
   private readonly wasmRow: number;
   private readonly chunk: number | undefined;
+  private readonly runs: readonly RunGate[];
 
   constructor(keywords: Iterable<string>, options: PrefilterOptions = {}) {
     const unique = [...new Set([...keywords].map((k) => k.toLowerCase()).filter((k) => k.length > 0))];
@@ -156,11 +166,15 @@ export class KeywordPrefilter {
       for (let old = 0; old < states; old++) {
         for (let a = 0; a < used; a++) rows[renamed[old]! * used + a] = renamed[delta[old * width + a]!]! * this.wasmRow;
       }
-      this.wasmTables = { classes: classOf, delta: rows, firstOutput: firstOutputIndex * this.wasmRow, longest };
+      this.wasmTables = { classes: classOf, delta: rows, firstOutput: firstOutputIndex * this.wasmRow, longest, runs: options.runs ?? [] };
     }
     // A chunk's lead-in is the `longest - 1` characters before it, which must lie in the text.
     if (options.chunk !== undefined && !(options.chunk >= Math.max(longest, 64))) throw new RangeError(`keyword prefilter: chunk ${options.chunk} is too small`);
     this.chunk = options.chunk;
+    this.runs = options.runs ?? [];
+    for (const run of this.runs) {
+      if (run.member.length !== 128 || !(run.length >= 2)) throw new RangeError("keyword prefilter: a run needs 128 ASCII members and a length of at least 2");
+    }
   }
 
   /** Whether `scan` walks in WebAssembly (false where it is unavailable, or turned off). */
@@ -172,7 +186,8 @@ export class KeywordPrefilter {
   scan(text: string): KeywordHits {
     const at: (number[] | undefined)[] = new Array<number[] | undefined>(this.keywords.length).fill(undefined);
     const { delta, classOf, firstOutput, outputs, shift, tails, wasmTables } = this;
-    if (wasmTables === undefined || !this.scanInWasm(wasmTables, text, at)) {
+    const runs: (boolean | undefined)[] = new Array<boolean | undefined>(this.runs.length).fill(undefined);
+    if (wasmTables === undefined || !this.scanInWasm(wasmTables, text, at, runs)) {
       // Two copies of one loop, so that each sees one array type and V8 keeps its element loads monomorphic
       // (the built-in ruleset and a large imported one can live in the same process).
       if (delta instanceof Uint16Array) scanNarrow(text, delta, classOf, firstOutput, outputs, shift, tails, at);
@@ -185,10 +200,11 @@ export class KeywordPrefilter {
         for (let i = lower.indexOf(keyword); i !== -1; i = lower.indexOf(keyword, i + 1)) (at[index] ??= []).push(i);
       }
     }
-    return { at };
+    // Runs the walk did not settle: walked in JavaScript, or a text of several chunks.
+    return { at, runs: runs.map((found, i) => found ?? holdsRun(text, this.runs[i]!)) };
   }
 
-  private scanInWasm(tables: DfaTables, text: string, at: Hits): boolean {
+  private scanInWasm(tables: DfaTables, text: string, at: Hits, runs: (boolean | undefined)[]): boolean {
     const { outputs, tails, wasmRow } = this;
     const first = tables.firstOutput;
     const visit = (end: number, state: number): void => {
@@ -199,7 +215,7 @@ export class KeywordPrefilter {
         else list.push(start);
       }
     };
-    return this.chunk === undefined ? scanWasm(tables, text, visit) : scanWasm(tables, text, visit, this.chunk);
+    return this.chunk === undefined ? scanWasm(tables, text, visit, runs) : scanWasm(tables, text, visit, runs, this.chunk);
   }
 
   /** The (lower-case) keywords that occur in `text`, compared case-insensitively. */
@@ -210,6 +226,37 @@ export class KeywordPrefilter {
 }
 
 type Hits = (number[] | undefined)[];
+
+/**
+ * Whether `text` holds `length` consecutive characters from `member`. Looks at every `length / 2`-th character
+ * first: any such run covers two consecutive samples, so most text is rejected without reading the rest. The
+ * WebAssembly module's `holdsRun` is the same algorithm over the walk's copy of the text.
+ */
+export function holdsRun(text: string, { member, length }: RunGate): boolean {
+  const n = text.length;
+  const step = length >> 1;
+  const inRun = (i: number) => {
+    const c = text.charCodeAt(i);
+    return c < 128 && member[c] === 1;
+  };
+  let previous = false;
+  for (let i = 0; i < n; i += step) {
+    const current = inRun(i);
+    if (current && previous) {
+      let start = i - step;
+      while (start > 0 && inRun(start - 1)) start--;
+      let end = start;
+      while (end < n && inRun(end)) end++;
+      if (end - start >= length) return true;
+      // The run is too short; resume sampling after it (the sample at `end` is outside any run).
+      i = end - (end % step);
+      previous = false;
+      continue;
+    }
+    previous = current;
+  }
+  return false;
+}
 
 function scanNarrow(text: string, delta: Uint16Array, classOf: Uint8Array, firstOutput: number, outputs: number[][], shift: number, tails: Int32Array, at: Hits): void {
   let s = 0;

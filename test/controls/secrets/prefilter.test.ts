@@ -153,6 +153,34 @@ describe("keyword prefilter walk", () => {
     expect(() => new KeywordPrefilter(builtinKeywords, { chunk: 10 })).toThrow(RangeError);
   });
 
+  test("runs of characters are found exactly, in WebAssembly as in JavaScript, for every length and offset", () => {
+    // A run gate like the NATS seed rule's, shorter so that texts stay small: 10 characters from [A-Z2-7].
+    const member = new Uint8Array(128);
+    for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") member[c.charCodeAt(0)] = 1;
+    const gates = [{ member, length: 10 }, { member, length: 3 }];
+    const viaWasm = new KeywordPrefilter(["key"], { runs: gates });
+    const viaJs = new KeywordPrefilter(["key"], { runs: gates, wasm: false });
+    const viaChunks = new KeywordPrefilter(["key"], { runs: gates, chunk: 64 });
+    expect(viaWasm.walksInWasm).toBe(true);
+    const next = prng(17);
+    const alphabet = ["A", "Z", "2", "7", "a", "8", "1", " ", "\n", "é", "\u0141", "😀", "\uD800", "\0", "key"];
+    for (let round = 0; round < 3000; round++) {
+      const length = next(round < 1000 ? 40 : 400);
+      let text = "";
+      while (text.length < length) text += next(3) === 0 ? alphabet[next(alphabet.length)]! : "QRSTUVW23456"[next(12)]!;
+      const expected = gates.map((g) => new RegExp(`[A-Z2-7]{${g.length}}`).test(text));
+      for (const pf of [viaWasm, viaJs, viaChunks]) expect({ text, runs: pf.scan(text).runs }).toEqual({ text, runs: expected });
+    }
+    // A run at every offset against the sampling step (5 for a length of 10), and one cut short by one.
+    for (let pad = 0; pad < 30; pad++) {
+      for (const [run, found] of [["ABCDEFGHIJ", true], ["ABCDEFGHI", false]] as const) {
+        for (const text of ["x".repeat(pad) + run, "x".repeat(pad) + run + "x".repeat(pad), run + "é".repeat(pad)]) {
+          expect({ text, run: viaWasm.scan(text).runs[0] }).toEqual({ text, run: found });
+        }
+      }
+    }
+  });
+
   test("scans find the same with either walk, on a long text of every rule's samples", () => {
     const samples = BUILTIN_RULES.filter((r) => !r.pathOnly).flatMap((r) => r.samples.match.map((s) => s.text));
     const text = samples.join("\n// filler line\n");
