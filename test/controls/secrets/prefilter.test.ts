@@ -149,6 +149,15 @@ describe("keyword prefilter walk", () => {
     }
   });
 
+  test("where the module's memory cannot grow for a text, that text is walked in JavaScript, and the next one is not", () => {
+    // A chunk of 2^30 characters needs more than the 4 GiB a WebAssembly memory can have: the walk must fall back,
+    // not skip the text or throw.
+    const huge = new KeywordPrefilter(builtinKeywords, { chunk: 2 ** 30 });
+    const text = mixedText(builtinKeywords, 3000, 11);
+    expect(huge.scan(text).at).toEqual(naiveHits(builtinKeywords, text));
+    expect(wasm.scan(text).at).toEqual(naiveHits(builtinKeywords, text));
+  });
+
   test("a chunk smaller than the lead-in it needs is refused", () => {
     expect(() => new KeywordPrefilter(builtinKeywords, { chunk: 10 })).toThrow(RangeError);
   });
