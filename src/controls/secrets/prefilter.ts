@@ -186,8 +186,8 @@ export class KeywordPrefilter {
   scan(text: string): KeywordHits {
     const at: (number[] | undefined)[] = new Array<number[] | undefined>(this.keywords.length).fill(undefined);
     const { delta, classOf, firstOutput, outputs, shift, tails, wasmTables } = this;
-    const runs: (boolean | undefined)[] = new Array<boolean | undefined>(this.runs.length).fill(undefined);
-    if (wasmTables === undefined || !this.scanInWasm(wasmTables, text, at, runs)) {
+    const found: (boolean | undefined)[] = new Array<boolean | undefined>(this.runs.length).fill(undefined);
+    if (wasmTables === undefined || !this.scanInWasm(wasmTables, text, at, found)) {
       // Two copies of one loop, so that each sees one array type and V8 keeps its element loads monomorphic
       // (the built-in ruleset and a large imported one can live in the same process).
       if (delta instanceof Uint16Array) scanNarrow(text, delta, classOf, firstOutput, outputs, shift, tails, at);
@@ -201,7 +201,9 @@ export class KeywordPrefilter {
       }
     }
     // Runs the walk did not settle: walked in JavaScript, or a text of several chunks.
-    return { at, runs: runs.map((found, i) => found ?? holdsRun(text, this.runs[i]!)) };
+    const runs: boolean[] = [];
+    for (let i = 0; i < found.length; i++) runs.push(found[i] ?? holdsRun(text, this.runs[i]!));
+    return { at, runs };
   }
 
   private scanInWasm(tables: DfaTables, text: string, at: Hits, runs: (boolean | undefined)[]): boolean {
@@ -227,6 +229,12 @@ export class KeywordPrefilter {
 
 type Hits = (number[] | undefined)[];
 
+/** A module-level function, not a closure per call: V8 deoptimized the closure's calls ("wrong call target"). */
+function inRun(text: string, i: number, member: Uint8Array): boolean {
+  const c = text.charCodeAt(i);
+  return c < 128 && member[c] === 1;
+}
+
 /**
  * Whether `text` holds `length` consecutive characters from `member`. Looks at every `length / 2`-th character
  * first: any such run covers two consecutive samples, so most text is rejected without reading the rest. The
@@ -235,18 +243,14 @@ type Hits = (number[] | undefined)[];
 export function holdsRun(text: string, { member, length }: RunGate): boolean {
   const n = text.length;
   const step = length >> 1;
-  const inRun = (i: number) => {
-    const c = text.charCodeAt(i);
-    return c < 128 && member[c] === 1;
-  };
   let previous = false;
   for (let i = 0; i < n; i += step) {
-    const current = inRun(i);
+    const current = inRun(text, i, member);
     if (current && previous) {
       let start = i - step;
-      while (start > 0 && inRun(start - 1)) start--;
+      while (start > 0 && inRun(text, start - 1, member)) start--;
       let end = start;
-      while (end < n && inRun(end)) end++;
+      while (end < n && inRun(text, end, member)) end++;
       if (end - start >= length) return true;
       // The run is too short; resume sampling after it (the sample at `end` is outside any run).
       i = end - (end % step);

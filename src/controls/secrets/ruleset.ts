@@ -40,7 +40,7 @@ export interface CompiledRule extends SecretRule {
    */
   lineScoped: boolean;
   /** For line-scoped rules with a `reach`: the regex made sticky, and the same after a lazy skip of up to `reach` characters. */
-  anchored?: { sticky: RegExp; skipping: RegExp; lead?: LeadTables };
+  anchored?: { sticky: RegExp; skipping: RegExp; lead: LeadTables | undefined };
   /** For built-in rules with a `run`: which ASCII characters may form it, its length, and its index in the prefilter's runs. */
   runGate?: RunGate & { index: number };
 }
@@ -130,16 +130,33 @@ export function compileRuleset(options: RulesetOptions = {}): Ruleset {
     const keywordIndexes = [...new Set(r.keywords.map((k) => keywordIndex.get(k.toLowerCase())).filter((i) => i !== undefined))];
     const regex = withEngineFlags(r.regex);
     const lineScoped = options.lineScope !== false && builtin.has(r) && !r.multiline && keywordIndexes.length > 0;
+    const gate = gated.indexOf(r);
+    // Every compiled rule has the same properties in the same order, absent ones undefined: the engine reads them
+    // at every keyword hit and match, and rules of one shape keep those reads monomorphic (decision 0062).
     return {
-      ...r,
+      id: r.id,
+      description: r.description,
+      keywords: r.keywords,
       regex,
+      secretGroup: r.secretGroup,
+      entropy: r.entropy,
+      // One shape for every allowlist too: `passesFilters` reads it for every candidate.
+      allowlist: r.allowlist ? { stopwords: r.allowlist.stopwords, regexes: r.allowlist.regexes, lineRegexes: r.allowlist.lineRegexes } : undefined,
+      severity: r.severity,
+      validate: r.validate,
+      path: r.path,
+      pathOnly: r.pathOnly,
+      multiline: r.multiline,
+      reach: r.reach,
+      run: r.run,
+      lead: r.lead,
+      globalAllowlist: r.globalAllowlist,
+      samples: r.samples,
       order,
       keywordIndexes,
       lineScoped,
-      ...(lineScoped && r.reach !== undefined
-        ? { anchored: { ...anchoredForms(regex, r.reach), ...(r.lead ? { lead: leadTables(r.lead) } : {}) } }
-        : {}),
-      ...(gated.includes(r) ? { runGate: { ...gates[gated.indexOf(r)]!, index: gated.indexOf(r) } } : {}),
+      anchored: lineScoped && r.reach !== undefined ? { ...anchoredForms(regex, r.reach), lead: r.lead ? leadTables(r.lead) : undefined } : undefined,
+      runGate: gate === -1 ? undefined : { ...gates[gate]!, index: gate },
     };
   });
   const skipGlobs = [...(options.skipDefaultPaths === false ? [] : DEFAULT_SKIPPED_PATHS), ...(options.allowPaths ?? [])];

@@ -114,10 +114,12 @@ class Engine {
     const n = text.length;
     for (let from = 0; from < n; from += chunk) {
       const length = Math.min(chunk, n - from);
-      // The lead-in: the characters before this chunk, or code units of class 0 before the text's start.
-      if (from === 0) this.bytes.fill(0, textBase - 2 * lead, textBase);
-      else this.write(text.slice(from - lead, from), textBase - 2 * lead);
-      this.write(length === n ? text : text.slice(from, from + length), textBase);
+      // The lead-in: the characters before this chunk, after code units of class 0 where the text starts. The
+      // same calls for every chunk (`slice` of the whole text is the text): no path that only long texts take.
+      const head = Math.max(0, from - lead);
+      this.bytes.fill(0, textBase - 2 * lead, textBase - 2 * (from - head));
+      this.write(text.slice(head, from), textBase - 2 * (from - head));
+      this.write(text.slice(from, from + length), textBase);
       const streams = length >= MIN_SPLIT ? STREAMS : 1;
       const part = Math.ceil(length / streams);
       // Past the end, class-0 code units up to the last segment's end: no keyword ends in them.

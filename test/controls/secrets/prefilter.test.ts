@@ -190,6 +190,16 @@ describe("keyword prefilter walk", () => {
     }
   });
 
+  test("compiled rules, their allowlists and their anchored forms each share one shape", () => {
+    // The engine reads these at every keyword hit and match; objects of several shapes there made V8 recompile its
+    // hot functions during the bench's timed pass (decision 0063).
+    const ruleset = compileRuleset({ extraRules: [{ id: "extra", description: "x", keywords: ["zq"], regex: /zq(\d{4})/g, severity: "warn", samples: { match: [], noMatch: [] } }] });
+    const keys = (o: object | undefined) => (o === undefined ? "" : Object.keys(o).join(","));
+    expect(new Set(ruleset.rules.map(keys)).size).toBe(1);
+    expect(new Set(ruleset.rules.filter((r) => r.allowlist).map((r) => keys(r.allowlist))).size).toBe(1);
+    expect(new Set(ruleset.rules.filter((r) => r.anchored).map((r) => keys(r.anchored))).size).toBe(1);
+  });
+
   test("scans find the same with either walk, on a long text of every rule's samples", () => {
     const samples = BUILTIN_RULES.filter((r) => !r.pathOnly).flatMap((r) => r.samples.match.map((s) => s.text));
     const text = samples.join("\n// filler line\n");
