@@ -142,8 +142,9 @@ function lineStarts(fragment: Fragment, offset: number): number[] {
   let last = starts[starts.length - 1]!;
   while (last <= offset && !fragment.complete) {
     const newline = text.indexOf("\n", last);
-    if (newline === -1) fragment.complete = true;
-    else starts.push((last = newline + 1));
+    // Stored every time, not only at the end: a store first reached late would make V8 recompile the callers.
+    fragment.complete = newline === -1;
+    if (newline !== -1) starts.push((last = newline + 1));
   }
   return starts;
 }
@@ -156,8 +157,12 @@ function lineNumber(fragment: Fragment, index: number): number {
 function lineText(fragment: Fragment, index: number): string {
   const starts = lineStarts(fragment, fragment.starts[index] ?? 0);
   const start = starts[index] ?? 0;
-  const next = starts[index + 1];
-  return fragment.text.slice(start, next === undefined ? fragment.text.length : next - 1);
+  // Read only within the array, and the text's length every time: a read past the end, or a load first made at some
+  // file's last line, makes V8 recompile `consider`, into which this is inlined.
+  const next = index + 1 < starts.length ? starts[index + 1] : undefined;
+  const { text } = fragment;
+  const end = text.length;
+  return text.slice(start, next === undefined ? end : next - 1);
 }
 
 function scanFragment(
@@ -168,14 +173,14 @@ function scanFragment(
   options: ScanOptions,
   result: ScanResult,
 ): void {
-  const { at } = ruleset.prefilter.scan(text);
+  const { at, runs } = ruleset.prefilter.scan(text);
   let fragment: Fragment | undefined;
   let taken: Span[] | undefined;
   const before = result.findings.length;
   for (const rule of ruleset.contentRules) {
     const hits = rule.keywordIndexes.length === 0 ? undefined : hitsOf(rule.keywordIndexes, at);
     if (hits === null || (rule.path && !rule.path.test(path))) continue;
-    if (rule.runGate && !holdsRun(text, rule.runGate)) continue;
+    if (rule.runGate && !runs[rule.runGate.index]) continue;
     fragment ??= { text, starts: [], complete: false, lineNumbers };
     taken ??= [];
     if (hits === undefined || !rule.lineScoped) {
@@ -209,36 +214,6 @@ function scanFragment(
 }
 
 /**
- * Whether `text` holds `length` consecutive characters from `member`. Looks at every `length / 2`-th character
- * first: any such run covers two consecutive samples, so most text is rejected without reading the rest.
- */
-function holdsRun(text: string, { member, length }: { member: Uint8Array; length: number }): boolean {
-  const n = text.length;
-  const step = length >> 1;
-  const inRun = (i: number) => {
-    const c = text.charCodeAt(i);
-    return c < 128 && member[c] === 1;
-  };
-  let previous = false;
-  for (let i = 0; i < n; i += step) {
-    const current = inRun(i);
-    if (current && previous) {
-      let start = i - step;
-      while (start > 0 && inRun(start - 1)) start--;
-      let end = start;
-      while (end < n && inRun(end)) end++;
-      if (end - start >= length) return true;
-      // The run is too short; resume sampling after it (the sample at `end` is outside any run).
-      i = end - (end % step);
-      previous = false;
-      continue;
-    }
-    previous = current;
-  }
-  return false;
-}
-
-/**
  * Keyword lines at most this many characters apart are matched as one window: the lines between them hold no
  * keyword, so a line-scoped rule finds nothing there, and a regex skims them faster than it is called twice.
  */
@@ -250,15 +225,26 @@ const WINDOW_GAP = 1;
  */
 function hitsOf(keywordIndexes: readonly number[], at: readonly (number[] | undefined)[]): Iterable<number> | null {
   let only: number[] | undefined;
-  let several: number[] | undefined;
+  let count = 0;
+  let lists = 0;
   for (const k of keywordIndexes) {
     const list = at[k];
     if (list === undefined) continue;
-    if (only === undefined) only = list;
-    else several = several ? several.concat(list) : only.concat(list);
+    only ??= list;
+    count += list.length;
+    lists++;
   }
   if (only === undefined) return null;
-  return several ? Int32Array.from(several).sort() : only;
+  if (lists === 1) return only;
+  // Several keywords occur: their offsets merged in one typed array, sorted.
+  const merged = new Int32Array(count);
+  let n = 0;
+  for (const k of keywordIndexes) {
+    const list = at[k];
+    if (list === undefined) continue;
+    for (const offset of list) merged[n++] = offset;
+  }
+  return merged.sort();
 }
 
 /**
@@ -267,7 +253,7 @@ function hitsOf(keywordIndexes: readonly number[], at: readonly (number[] | unde
  */
 function runAnchored(
   rule: CompiledRule,
-  anchored: { sticky: RegExp; skipping: RegExp; lead?: LeadTables },
+  anchored: { sticky: RegExp; skipping: RegExp; lead: LeadTables | undefined },
   reach: number,
   hits: Iterable<number>,
   path: string,
@@ -449,8 +435,11 @@ function secretOf(rule: CompiledRule, m: RegExpExecArray): { secret: string; sta
 function pickGroup(rule: CompiledRule, m: RegExpExecArray): number | string {
   const g = rule.secretGroup;
   if (typeof g === "string" || typeof g === "number") return g;
-  const candidates = g ?? m.map((_, i) => i).slice(1);
-  for (const i of candidates) if (m[i] !== undefined && m[i] !== "") return i;
+  if (g === undefined) {
+    for (let i = 1; i < m.length; i++) if (m[i] !== undefined && m[i] !== "") return i;
+    return 0;
+  }
+  for (const i of g) if (m[i] !== undefined && m[i] !== "") return i;
   return 0;
 }
 

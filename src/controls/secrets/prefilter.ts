@@ -2,12 +2,18 @@
  * Keyword prefilter: one pass over a fragment tells which rule keywords occur, so only those rules run their regex.
  *
  * An Aho-Corasick automaton compiled to a dense DFA over ASCII, with ASCII case folded in the transition table,
- * so the scan is one table lookup per character and needs no lower-cased copy of the text. The hot loop is kept
- * free of branches and small (decision 0047): the character-class table covers every UTF-16 code unit, so no
- * range test, and the transitions are 16-bit when they fit, so the table is half the size. Written here because
+ * so the scan is one table lookup per character and needs no lower-cased copy of the text. Written here because
  * the npm packages are unmaintained (`ahocorasick` 1.0.2) or measured slower than even a V8 alternation regex
  * (`modern-ahocorasick`, reference §7), and the alternation regex misses overlapping keywords (`ey` in `key`).
+ *
+ * The walk runs in WebAssembly where it can (`wasm-dfa.ts`, decision 0060), about three times as fast. The
+ * JavaScript loop stays as the fallback (no WebAssembly, e.g. `--jitless`) and as the reference the tests compare
+ * the WebAssembly walk with. It is kept free of branches and small (decision 0047): the character-class table
+ * covers every UTF-16 code unit, so no range test, and the transitions are 16-bit when they fit.
  */
+import { MAX_WASM_STATE, scanWasm, wasmAvailable, type DfaTables, type RunGate } from "./wasm-dfa.js";
+
+export type { RunGate };
 
 const NON_ASCII = /[^ -~\t\n\r]/;
 
@@ -15,6 +21,21 @@ const NON_ASCII = /[^ -~\t\n\r]/;
 export interface KeywordHits {
   /** Offsets by keyword index; undefined when the keyword does not occur. Ascending. */
   readonly at: readonly (number[] | undefined)[];
+  /** For each of the prefilter's `runs`, whether the text holds it. */
+  readonly runs: readonly boolean[];
+}
+
+/** How the prefilter walks texts; tests use these to compare the two walks and to cut small texts into chunks. */
+export interface PrefilterOptions {
+  /** Walk in WebAssembly when it is available (default true). */
+  wasm?: boolean;
+  /** Characters per WebAssembly call (default 256 Ki). */
+  chunk?: number;
+  /**
+   * Runs of characters to look for besides keywords (decision 0048: rules without keywords run only where
+   * theirs occurs). Read in WebAssembly from the copy the walk made (decision 0061).
+   */
+  runs?: readonly RunGate[];
 }
 
 export class KeywordPrefilter {
@@ -36,8 +57,14 @@ export class KeywordPrefilter {
   private readonly tails: Int32Array;
   /** Keywords with characters outside ASCII, checked with a plain search (none of the built-in ones). */
   private readonly nonAscii: { index: number; keyword: string }[];
+  /** The same automaton in the form the WebAssembly walk reads; undefined when not walking in WebAssembly. */
+  private readonly wasmTables: DfaTables | undefined;
+  /** Bytes per state row in `wasmTables`: an output state's offset, less the first one's, over this is its index. */
+  private readonly wasmRow: number;
+  private readonly chunk: number | undefined;
+  private readonly runs: readonly RunGate[];
 
-  constructor(keywords: Iterable<string>) {
+  constructor(keywords: Iterable<string>, options: PrefilterOptions = {}) {
     const unique = [...new Set([...keywords].map((k) => k.toLowerCase()).filter((k) => k.length > 0))];
     this.keywords = unique;
     this.tails = Int32Array.from(unique, (k) => k.length - 1);
@@ -124,16 +151,48 @@ export class KeywordPrefilter {
     this.shift = shift;
     this.firstOutput = firstOutputIndex === -1 ? Number.MAX_SAFE_INTEGER : firstOutputIndex * width;
     this.outputs = firstOutputIndex === -1 ? [] : order.slice(firstOutputIndex).map((s) => outputs[s]!);
+
+    // For WebAssembly: rows of exactly `used` classes (no padding, since no shift is needed to index outputs) and
+    // transitions stored as byte offsets, so the loop adds and loads with no multiply on the state chain.
+    const longest = ascii.reduce((m, { keyword }) => Math.max(m, keyword.length), 0);
+    const narrow = states * used * 2 <= 65536;
+    const elem = narrow ? 2 : 4;
+    this.wasmRow = used * elem;
+    // Empty automata have nothing to walk; huge ones (over 2^28 bytes of table) stay in JavaScript.
+    if (options.wasm === false || firstOutputIndex === -1 || states * this.wasmRow > MAX_WASM_STATE) {
+      this.wasmTables = undefined;
+    } else {
+      const rows = narrow ? new Uint16Array(states * used) : new Uint32Array(states * used);
+      for (let old = 0; old < states; old++) {
+        for (let a = 0; a < used; a++) rows[renamed[old]! * used + a] = renamed[delta[old * width + a]!]! * this.wasmRow;
+      }
+      this.wasmTables = { classes: classOf, delta: rows, firstOutput: firstOutputIndex * this.wasmRow, longest, runs: options.runs ?? [] };
+    }
+    // A chunk's lead-in is the `longest - 1` characters before it, which must lie in the text.
+    if (options.chunk !== undefined && !(options.chunk >= Math.max(longest, 64))) throw new RangeError(`keyword prefilter: chunk ${options.chunk} is too small`);
+    this.chunk = options.chunk;
+    this.runs = options.runs ?? [];
+    for (const run of this.runs) {
+      if (run.member.length !== 128 || !(run.length >= 2)) throw new RangeError("keyword prefilter: a run needs 128 ASCII members and a length of at least 2");
+    }
+  }
+
+  /** Whether `scan` walks in WebAssembly (false where it is unavailable, or turned off). */
+  get walksInWasm(): boolean {
+    return this.wasmTables !== undefined && wasmAvailable();
   }
 
   /** Where each keyword occurs in `text`, compared case-insensitively. */
   scan(text: string): KeywordHits {
     const at: (number[] | undefined)[] = new Array<number[] | undefined>(this.keywords.length).fill(undefined);
-    const { delta, classOf, firstOutput, outputs, shift, tails } = this;
-    // Two copies of one loop, so that each sees one array type and V8 keeps its element loads monomorphic
-    // (the built-in ruleset and a large imported one can live in the same process).
-    if (delta instanceof Uint16Array) scanNarrow(text, delta, classOf, firstOutput, outputs, shift, tails, at);
-    else scanWide(text, delta, classOf, firstOutput, outputs, shift, tails, at);
+    const { delta, classOf, firstOutput, outputs, shift, tails, wasmTables } = this;
+    const found: (boolean | undefined)[] = new Array<boolean | undefined>(this.runs.length).fill(undefined);
+    if (wasmTables === undefined || !this.scanInWasm(wasmTables, text, at, found)) {
+      // Two copies of one loop, so that each sees one array type and V8 keeps its element loads monomorphic
+      // (the built-in ruleset and a large imported one can live in the same process).
+      if (delta instanceof Uint16Array) scanNarrow(text, delta, classOf, firstOutput, outputs, shift, tails, at);
+      else scanWide(text, delta, classOf, firstOutput, outputs, shift, tails, at);
+    }
     if (this.nonAscii.length > 0) {
       const lower = text.toLowerCase();
       for (const { index, keyword } of this.nonAscii) {
@@ -141,7 +200,24 @@ export class KeywordPrefilter {
         for (let i = lower.indexOf(keyword); i !== -1; i = lower.indexOf(keyword, i + 1)) (at[index] ??= []).push(i);
       }
     }
-    return { at };
+    // Runs the walk did not settle: walked in JavaScript, or a text of several chunks.
+    const runs: boolean[] = [];
+    for (let i = 0; i < found.length; i++) runs.push(found[i] ?? holdsRun(text, this.runs[i]!));
+    return { at, runs };
+  }
+
+  private scanInWasm(tables: DfaTables, text: string, at: Hits, runs: (boolean | undefined)[]): boolean {
+    const { outputs, tails, wasmRow } = this;
+    const first = tables.firstOutput;
+    const visit = (end: number, state: number): void => {
+      for (const k of outputs[(state - first) / wasmRow]!) {
+        const start = end - tails[k]!;
+        const list = at[k];
+        if (list === undefined) at[k] = [start];
+        else list.push(start);
+      }
+    };
+    return this.chunk === undefined ? scanWasm(tables, text, visit, runs) : scanWasm(tables, text, visit, runs, this.chunk);
   }
 
   /** The (lower-case) keywords that occur in `text`, compared case-insensitively. */
@@ -152,6 +228,39 @@ export class KeywordPrefilter {
 }
 
 type Hits = (number[] | undefined)[];
+
+/** A module-level function, not a closure per call: V8 deoptimized the closure's calls ("wrong call target"). */
+function inRun(text: string, i: number, member: Uint8Array): boolean {
+  const c = text.charCodeAt(i);
+  return c < 128 && member[c] === 1;
+}
+
+/**
+ * Whether `text` holds `length` consecutive characters from `member`. Looks at every `length / 2`-th character
+ * first: any such run covers two consecutive samples, so most text is rejected without reading the rest. The
+ * WebAssembly module's `holdsRun` is the same algorithm over the walk's copy of the text.
+ */
+export function holdsRun(text: string, { member, length }: RunGate): boolean {
+  const n = text.length;
+  const step = length >> 1;
+  let previous = false;
+  for (let i = 0; i < n; i += step) {
+    const current = inRun(text, i, member);
+    if (current && previous) {
+      let start = i - step;
+      while (start > 0 && inRun(text, start - 1, member)) start--;
+      let end = start;
+      while (end < n && inRun(text, end, member)) end++;
+      if (end - start >= length) return true;
+      // The run is too short; resume sampling after it (the sample at `end` is outside any run).
+      i = end - (end % step);
+      previous = false;
+      continue;
+    }
+    previous = current;
+  }
+  return false;
+}
 
 function scanNarrow(text: string, delta: Uint16Array, classOf: Uint8Array, firstOutput: number, outputs: number[][], shift: number, tails: Int32Array, at: Hits): void {
   let s = 0;

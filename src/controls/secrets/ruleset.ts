@@ -1,7 +1,7 @@
 /** A compiled ruleset: built-in rules minus disabled ones, plus imported rules, the prefilter and the allowlists. */
 import type { Policy } from "../../policy/schema.js";
 import { DEFAULT_SKIPPED_PATHS, pathMatcher } from "./files.js";
-import { KeywordPrefilter } from "./prefilter.js";
+import { KeywordPrefilter, type PrefilterOptions, type RunGate } from "./prefilter.js";
 import { compileRE2 } from "./re2.js";
 import { BUILTIN_RULES } from "./rules/index.js";
 import type { SecretRule } from "./types.js";
@@ -24,6 +24,8 @@ export interface RulesetOptions {
    * every rule on the whole fragment, as gitleaks does: slower, same findings; tests compare the two.
    */
   lineScope?: boolean;
+  /** How the keyword prefilter walks texts (tests compare its WebAssembly and JavaScript walks). */
+  prefilter?: PrefilterOptions;
 }
 
 export interface CompiledRule extends SecretRule {
@@ -38,9 +40,9 @@ export interface CompiledRule extends SecretRule {
    */
   lineScoped: boolean;
   /** For line-scoped rules with a `reach`: the regex made sticky, and the same after a lazy skip of up to `reach` characters. */
-  anchored?: { sticky: RegExp; skipping: RegExp; lead?: LeadTables };
-  /** For built-in rules with a `run`: which ASCII characters may form it, and its length. */
-  runGate?: { member: Uint8Array; length: number };
+  anchored?: { sticky: RegExp; skipping: RegExp; lead: LeadTables | undefined };
+  /** For built-in rules with a `run`: which ASCII characters may form it, its length, and its index in the prefilter's runs. */
+  runGate?: RunGate & { index: number };
 }
 
 /** A rule's `lead`: a table over ASCII, 1 for a run character and 2 for one that ends the run, and its `fits` test. */
@@ -95,7 +97,7 @@ function leadTables(lead: NonNullable<SecretRule["lead"]>): LeadTables {
   return { table, fits: lead.fits };
 }
 
-function runGate(run: { chars: string; length: number }): { member: Uint8Array; length: number } {
+function runGate(run: { chars: string; length: number }): RunGate {
   const member = new Uint8Array(128);
   for (let i = 0; i < run.chars.length; i++) {
     const c = run.chars.charCodeAt(i);
@@ -118,23 +120,43 @@ export function compileRuleset(options: RulesetOptions = {}): Ruleset {
   const byId = new Map<string, SecretRule>();
   for (const r of all) if (!disabled.has(r.id)) byId.set(r.id, r);
   const kept = [...byId.values()];
-  const prefilter = new KeywordPrefilter(kept.flatMap((r) => r.keywords));
-  const keywordIndex = new Map(prefilter.keywords.map((k, i) => [k, i]));
   const builtin = new Set<SecretRule>(BUILTIN_RULES);
+  // Built-in rules with a `run` are gated on it; the prefilter looks for the runs in the same pass as the keywords.
+  const gated = options.lineScope === false ? [] : kept.filter((r) => builtin.has(r) && r.run);
+  const gates = gated.map((r) => runGate(r.run!));
+  const prefilter = new KeywordPrefilter(kept.flatMap((r) => r.keywords), { ...options.prefilter, runs: gates });
+  const keywordIndex = new Map(prefilter.keywords.map((k, i) => [k, i]));
   const rules: CompiledRule[] = kept.map((r, order) => {
     const keywordIndexes = [...new Set(r.keywords.map((k) => keywordIndex.get(k.toLowerCase())).filter((i) => i !== undefined))];
     const regex = withEngineFlags(r.regex);
     const lineScoped = options.lineScope !== false && builtin.has(r) && !r.multiline && keywordIndexes.length > 0;
+    const gate = gated.indexOf(r);
+    // Every compiled rule has the same properties in the same order, absent ones undefined: the engine reads them
+    // at every keyword hit and match, and rules of one shape keep those reads monomorphic (decision 0062).
     return {
-      ...r,
+      id: r.id,
+      description: r.description,
+      keywords: r.keywords,
       regex,
+      secretGroup: r.secretGroup,
+      entropy: r.entropy,
+      // One shape for every allowlist too: `passesFilters` reads it for every candidate.
+      allowlist: r.allowlist ? { stopwords: r.allowlist.stopwords, regexes: r.allowlist.regexes, lineRegexes: r.allowlist.lineRegexes } : undefined,
+      severity: r.severity,
+      validate: r.validate,
+      path: r.path,
+      pathOnly: r.pathOnly,
+      multiline: r.multiline,
+      reach: r.reach,
+      run: r.run,
+      lead: r.lead,
+      globalAllowlist: r.globalAllowlist,
+      samples: r.samples,
       order,
       keywordIndexes,
       lineScoped,
-      ...(lineScoped && r.reach !== undefined
-        ? { anchored: { ...anchoredForms(regex, r.reach), ...(r.lead ? { lead: leadTables(r.lead) } : {}) } }
-        : {}),
-      ...(options.lineScope !== false && builtin.has(r) && r.run ? { runGate: runGate(r.run) } : {}),
+      anchored: lineScoped && r.reach !== undefined ? { ...anchoredForms(regex, r.reach), lead: r.lead ? leadTables(r.lead) : undefined } : undefined,
+      runGate: gate === -1 ? undefined : { ...gates[gate]!, index: gate },
     };
   });
   const skipGlobs = [...(options.skipDefaultPaths === false ? [] : DEFAULT_SKIPPED_PATHS), ...(options.allowPaths ?? [])];

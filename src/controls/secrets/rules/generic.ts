@@ -163,17 +163,21 @@ function operatorFits(text: string, at: number): boolean {
     case 0x21: // !
     case 0x2b: // +
       return text.charCodeAt(at + 1) === 0x3d;
+    // The loops step at least once and the `]` is subtracted, not tested: arithmetic that runs only on some texts
+    // would make V8 recompile the engine's per-hit loop, into which this is inlined, the first time it does.
     case 0x2c: {
       // ,
-      let i = at - 1;
-      while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
-      if (text.charCodeAt(i) === 0x5d) i--;
+      let i = at;
+      do i--;
+      while (i >= 0 && isBlank(text.charCodeAt(i)));
+      i -= text.charCodeAt(i) === 0x5d ? 1 : 0;
       return i >= 0 && isQuote(text.charCodeAt(i));
     }
     case 0x28: {
       // (
-      let i = at + 1;
-      while (i < text.length && isBlank(text.charCodeAt(i))) i++;
+      let i = at;
+      do i++;
+      while (i < text.length && isBlank(text.charCodeAt(i)));
       return isQuote(text.charCodeAt(i));
     }
     default:
