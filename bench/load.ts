@@ -14,7 +14,12 @@
  * --rate R (VOUCH_LOAD_RATE, deliveries/s offered, default 250), --max-seconds S
  * (VOUCH_LOAD_MAX_SECONDS, default 480), --concurrency C (VOUCH_LOAD_CONCURRENCY, jobs per worker,
  * default 4), --repositories K (default 8), --worker-cpu Q (VOUCH_LOAD_WORKER_CPU, CPUs each worker
- * may use, default 0.3; 0 for no limit). REDIS_URL and DATABASE_URL name the servers.
+ * may use, default 0.3; 0 for no limit), --warm-up W (VOUCH_LOAD_WARM_UP, deliveries before each
+ * phase, default 100). REDIS_URL and DATABASE_URL name the servers.
+ *
+ * Each phase starts with warm workers: a fresh worker spends its first hundred or so checks in
+ * V8's compiler and filling its caches, at up to twice the CPU per check (measured), so
+ * W unmeasured deliveries go first, with worker 1 before phase 1 and with both before phase 2.
  *
  * Each worker runs in its own cgroup with a CPU quota, as `resources.limits.cpu` runs it on a
  * container platform: its capacity is then fixed, and the second worker shows whether capacity
@@ -45,7 +50,6 @@ secrets:
   enabled: false
 `;
 const SECRET = "load-bench-webhook-secret";
-const WARM_UP = 4;
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 const { values: flags } = parseArgs({
@@ -56,6 +60,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string" },
     repositories: { type: "string" },
     "worker-cpu": { type: "string" },
+    "warm-up": { type: "string" },
   },
 });
 const perPhase = positive(flags.deliveries ?? process.env.VOUCH_LOAD_DELIVERIES, 300, "deliveries");
@@ -63,6 +68,7 @@ const rate = positive(flags.rate ?? process.env.VOUCH_LOAD_RATE, 250, "rate");
 const maxSeconds = positive(flags["max-seconds"] ?? process.env.VOUCH_LOAD_MAX_SECONDS, 480, "max-seconds");
 const concurrency = positive(flags.concurrency ?? process.env.VOUCH_LOAD_CONCURRENCY, 4, "concurrency");
 const repositories = positive(flags.repositories ?? process.env.VOUCH_LOAD_REPOSITORIES, 8, "repositories");
+const warmUpCount = nonNegative(flags["warm-up"] ?? process.env.VOUCH_LOAD_WARM_UP, 100, "warm-up");
 const workerCpu = nonNegative(flags["worker-cpu"] ?? process.env.VOUCH_LOAD_WORKER_CPU, 0.3, "worker-cpu");
 /** One CPU-limited cgroup per worker, by label. */
 const cpuGroups = new Map<string, CpuGroup>();
@@ -112,12 +118,16 @@ async function main(): Promise<void> {
   const signingKey = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 
   const phases = 2;
-  const ready = await startStandIn(appKey.publicKey, WARM_UP + perPhase * phases);
+  // Per phase: its warm-up deliveries, then its measured ones; every one a new pull request.
+  const perBlock = warmUpCount + perPhase;
+  const ready = await startStandIn(appKey.publicKey, Math.max(1, perBlock * phases));
   const planned = ready.deliveries;
-  const warmUp = await signDeliveries(planned.slice(0, WARM_UP).map(asItem), SECRET);
+  const warmUps: SignedDelivery[][] = [];
   const batches: SignedDelivery[][] = [];
   for (let p = 0; p < phases; p++) {
-    batches.push(await signDeliveries(planned.slice(WARM_UP + p * perPhase, WARM_UP + (p + 1) * perPhase).map(asItem), SECRET));
+    const from = p * perBlock;
+    warmUps.push(await signDeliveries(planned.slice(from, from + warmUpCount).map(asItem), SECRET));
+    batches.push(await signDeliveries(planned.slice(from + warmUpCount, from + perBlock).map(asItem), SECRET));
   }
 
   const env = (label: string): Record<string, string> => ({
@@ -164,27 +174,28 @@ async function main(): Promise<void> {
   const url = `${ingress.url}/api/github/webhooks`;
   await start("worker-1", "worker");
 
-  // Warm-up: token exchange, JIT, first connections; counted in the audit, not in the figures.
-  await runPhase(url, warmUp, 10);
-
   const figures: Record<string, number | string> = {
     topology: "ingress + BullMQ on Redis + workers, ledger on PostgreSQL",
     "deliveries per phase": perPhase,
     "offered rate (deliveries/s)": rate,
     "jobs per worker (VOUCH_CONCURRENCY)": concurrency,
     "CPU limit per worker (cgroup quota)": workerCpu === 0 ? "none" : `${workerCpu} CPU`,
+    "warm-up deliveries before each phase (not measured)": warmUpCount,
     repositories,
   };
   const throughput: number[] = [];
   for (let p = 0; p < phases; p++) {
     if (p === 1) await start("worker-2", "worker");
     const label = p === 0 ? "1 worker" : "2 workers";
+    // Warm-up: token exchange, JIT, caches and connections; counted in the audit, not in the figures.
+    if (warmUps[p]!.length > 0) await runPhase(url, warmUps[p]!, 25);
     const phase = await runPhase(url, batches[p]!, rate);
     figures[`${label}: accepted (deliveries/s)`] = round(phase.acceptedPerSecond);
     figures[`${label}: ingress answer p50/p99 (ms)`] = `${round(phase.answerP50)} / ${round(phase.answerP99)}`;
     figures[`${label}: completed checks (per s)`] = round(phase.completedPerSecond);
     figures[`${label}: delivery to completed check p50/p99 (ms)`] = `${round(phase.latencyP50)} / ${round(phase.latencyP99)}`;
     figures[`${label}: CPU ms per check`] = phase.cpuPerCheck;
+    figures[`${label}: jobs and CPU per job, by worker`] = phase.perOwnJob;
     if (cpuGroups.size > 0) {
       figures[`${label}: worker time held back by the quota (s)`] = phase.throttled;
       // What the workers' quotas allow at the CPU a check costs them: the limit this phase can meet.
@@ -199,7 +210,7 @@ async function main(): Promise<void> {
 
   // Let any late duplicate write land before counting.
   await sleep(2000);
-  const allKeys = [...warmUp, ...batches.flat()].map((d) => d.key);
+  const allKeys = [...warmUps.flat(), ...batches.flat()].map((d) => d.key);
   await audit(allKeys, figures);
 
   for (const p of processes) figures[`peak RSS ${p.label} (MiB)`] = p.peakRssMiB() ?? "?";
@@ -207,7 +218,7 @@ async function main(): Promise<void> {
   // The ingress's own capacity: workers stopped, the same payloads under fresh GUIDs sent as fast
   // as 64 connections allow. The jobs stay in the run's queue and are deleted with it.
   await Promise.all(processes.filter((p) => p.label.startsWith("worker")).map((p) => p.stop()));
-  const again = await signDeliveries(planned.slice(WARM_UP, WARM_UP + perPhase).map(asItem), SECRET);
+  const again = await signDeliveries(planned.slice(warmUpCount, perBlock).map(asItem), SECRET);
   const alone = acceptance(await sendPaced(url, again, { ratePerSecond: Number.POSITIVE_INFINITY, maxInFlight: 64, deadline }), again.length);
   figures["ingress alone, unpaced: accepted (deliveries/s)"] = round(alone.perSecond);
   figures["ingress alone: answer p50/p99 (ms)"] = `${round(alone.p50)} / ${round(alone.p99)}`;
@@ -223,6 +234,8 @@ async function main(): Promise<void> {
 }
 
 interface PhaseFigures {
+  /** Jobs each worker completed during the phase, and its CPU per job. */
+  perOwnJob: string;
   /** Seconds the CPU quota held each worker back during the phase, by worker. */
   throttled: string;
   /** Share of the machine's CPU time that was busy during the phase (all processes, other users' included). */
@@ -251,12 +264,30 @@ function cpuSnapshot(): Map<string, number> {
   return snapshot;
 }
 
+/** Jobs each running worker has completed so far, from its own `/metrics` (`vouch_jobs_total{outcome="completed"}`). */
+async function jobsSnapshot(): Promise<Map<string, number>> {
+  const snapshot = new Map<string, number>();
+  for (const p of processes) {
+    if (!p.label.startsWith("worker") || !p.alive() || !p.url) continue;
+    try {
+      const text = await (await fetch(`${p.url}/metrics`)).text();
+      let n = 0;
+      for (const line of text.split("\n")) if (line.startsWith("vouch_jobs_total{") && line.includes('outcome="completed"')) n += Number(line.slice(line.lastIndexOf(" ") + 1));
+      snapshot.set(p.label, n);
+    } catch {
+      snapshot.set(p.label, Number.NaN);
+    }
+  }
+  return snapshot;
+}
+
 function throttledSnapshot(): Map<string, number> {
   return new Map([...cpuGroups].map(([label, group]) => [label, group.throttled()?.seconds ?? Number.NaN]));
 }
 
 async function runPhase(url: string, deliveries: SignedDelivery[], ratePerSecond: number): Promise<PhaseFigures> {
   const throttledBefore = throttledSnapshot();
+  const jobsBefore = await jobsSnapshot();
   const cpuBefore = cpuSnapshot();
   const machineBefore = machineTicks();
   const results = await sendPaced(url, deliveries, { ratePerSecond, maxInFlight: 64, deadline });
@@ -264,6 +295,15 @@ async function runPhase(url: string, deliveries: SignedDelivery[], ratePerSecond
   await waitForChecks(results);
   const cpuAfter = cpuSnapshot();
   const machineAfter = machineTicks();
+  const jobsAfter = await jobsSnapshot();
+  // Each worker's CPU per job it completed itself, and its share of the phase's jobs.
+  const perOwnJob = [...jobsAfter]
+    .map(([label, after]) => {
+      const jobs = after - (jobsBefore.get(label) ?? 0);
+      const cpu = ((cpuAfter.get(label) ?? Number.NaN) - (cpuBefore.get(label) ?? Number.NaN)) * 1000;
+      return `${label} ${jobs} jobs, ${round(cpu / jobs)} ms each`;
+    })
+    .join("; ");
   const throttled = [...throttledSnapshot()]
     .filter(([label]) => processes.some((p) => p.label === label && p.alive()))
     .map(([label, after]) => `${label} ${round(after - (throttledBefore.get(label) ?? 0))}`)
@@ -279,6 +319,7 @@ async function runPhase(url: string, deliveries: SignedDelivery[], ratePerSecond
   const lo = Math.floor(done.length * 0.1);
   const hi = Math.max(lo + 1, Math.ceil(done.length * 0.9) - 1);
   return {
+    perOwnJob,
     throttled,
     machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
     benchShare: (pipelineMs * results.length) / 1000 / (phaseSeconds * availableParallelism()),
