@@ -22,29 +22,26 @@ beforeEach(async () => {
 
 afterEach(() => removeDir(`${repo}-moved`).then(() => removeDir(repo)));
 
+/** One answer of each kind about the two commits. */
+async function everything(): Promise<Record<string, unknown>> {
+  return {
+    resolved: await resolveCommit(gitDir, second),
+    base: await mergeBase(gitDir, first, second),
+    commits: (await commitsBetween(gitDir, first, second)).map((c) => c.sha),
+    files: (await diffFiles(gitDir, first, second)).map((f) => `${f.status} ${f.filename}`),
+    entry: (await lookupPath(gitDir, second, "b.txt"))?.type,
+    blob: (await readBlob(gitDir, (await lookupPath(gitDir, second, "a.txt"))?.sha ?? "")).toString(),
+    message: (await commitInfo(gitDir, first))?.message.trim(),
+  };
+}
+
 describe("git queries", () => {
   test("answers about full ids are kept: they still come after git can no longer see the repository", async () => {
-    const before = {
-      resolved: await resolveCommit(gitDir, second),
-      base: await mergeBase(gitDir, first, second),
-      commits: (await commitsBetween(gitDir, first, second)).map((c) => c.sha),
-      files: (await diffFiles(gitDir, first, second)).map((f) => `${f.status} ${f.filename}`),
-      entry: (await lookupPath(gitDir, second, "b.txt"))?.type,
-      blob: (await readBlob(gitDir, (await lookupPath(gitDir, second, "a.txt"))?.sha ?? "")).toString(),
-      message: (await commitInfo(gitDir, first))?.message.trim(),
-    };
+    const before = await everything();
     expect(before).toEqual({ resolved: second, base: first, commits: [second], files: ["modified a.txt", "added b.txt"], entry: "blob", blob: "two\n", message: "first" });
 
     await rename(repo, `${repo}-moved`);
-    const after = {
-      resolved: await resolveCommit(gitDir, second),
-      base: await mergeBase(gitDir, first, second),
-      commits: (await commitsBetween(gitDir, first, second)).map((c) => c.sha),
-      files: (await diffFiles(gitDir, first, second)).map((f) => `${f.status} ${f.filename}`),
-      entry: (await lookupPath(gitDir, second, "b.txt"))?.type,
-      blob: (await readBlob(gitDir, (await lookupPath(gitDir, second, "a.txt"))?.sha ?? "")).toString(),
-      message: (await commitInfo(gitDir, first))?.message.trim(),
-    };
+    const after = await everything();
     expect(after).toEqual(before);
     // A ref is asked afresh, and git cannot answer now.
     expect(await resolveCommit(gitDir, "refs/heads/main")).toBeUndefined();

@@ -12,6 +12,7 @@ import { previewOf } from "../../../src/controls/secrets/redact.js";
 import { checksummedToken, fake, ALNUM, B64, BASE32 } from "../../../src/controls/secrets/rules/fake.js";
 import type { AddedLine } from "../../../src/controls/secrets/types.js";
 import { commitFiles, initRepo, removeDir, tempDir, gitEnv } from "../../helpers/git.js";
+import { naiveHits } from "./naive-hits.js";
 
 const opts = { fingerprintKey: "repo-key-1" };
 const keyId = `AKIA${fake(BASE32, 16, 7001)}`;
@@ -212,15 +213,6 @@ describe("keyword prefilter", () => {
     expect([...pf.present("nothing here")]).toEqual([]);
   });
 
-  /** Every case-insensitive occurrence of every keyword, by brute force: what the automaton must report. */
-  function naiveHits(keywords: readonly string[], text: string): (number[] | undefined)[] {
-    const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
-    return keywords.map((k) => {
-      const found: number[] = [];
-      for (let i = lower.indexOf(k); i !== -1; i = lower.indexOf(k, i + 1)) found.push(i);
-      return found.length > 0 ? found : undefined;
-    });
-  }
 
   test("reports every offset, at the string's ends, in any ASCII case, around non-ASCII text and surrogate pairs", () => {
     const pf = new KeywordPrefilter(["key", "sk", "secret_access_key", "q~", "basic\t", "://"]);

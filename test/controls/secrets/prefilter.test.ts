@@ -3,6 +3,7 @@ import { KeywordPrefilter } from "../../../src/controls/secrets/prefilter.js";
 import { compileRuleset, defaultRuleset } from "../../../src/controls/secrets/ruleset.js";
 import { BUILTIN_RULES } from "../../../src/controls/secrets/rules/index.js";
 import { scanText } from "../../../src/controls/secrets/engine.js";
+import { naiveHits } from "./naive-hits.js";
 
 // The prefilter walks texts in WebAssembly, cut into chunks and each chunk into segments walked in lock step
 // (decision 0060). These tests pin down that it reports exactly every keyword occurrence: what a brute-force search
@@ -10,15 +11,6 @@ import { scanText } from "../../../src/controls/secrets/engine.js";
 
 const builtinKeywords = defaultRuleset().prefilter.keywords;
 
-/** Every case-insensitive (ASCII) occurrence of every keyword, by brute force. */
-function naiveHits(keywords: readonly string[], text: string): (number[] | undefined)[] {
-  const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  return keywords.map((k) => {
-    const found: number[] = [];
-    for (let i = lower.indexOf(k); i !== -1; i = lower.indexOf(k, i + 1)) found.push(i);
-    return found.length > 0 ? found : undefined;
-  });
-}
 
 function prng(seed: number): (n: number) => number {
   let s = seed;
