@@ -80,18 +80,18 @@ function checkSignaturePacket(pkt: SignaturePacket, at: Date): void {
   if (p.revocationKeyClass !== null && p.revocationKeyClass !== undefined) throw new Error("Keys with an authorized revocation key are not supported");
 }
 
-/**
- * openpgp.js's judgement of a key at time T (getSigningKey) only compares T with times written
- * in the key: packet creation times, signature and key expiry times. Between two consecutive
- * such times the answer cannot change, so it is memoised per interval; large pushes signed by
- * one key then check the key once instead of once per commit.
- */
 /** A memoised judgement: pending, or settled (then read without awaiting). */
 interface Judgement {
   promise: Promise<void>;
   settled?: { ok: true } | { ok: false; error: unknown };
 }
 
+/**
+ * openpgp.js's judgement of a key at time T (getSigningKey) only compares T with times written
+ * in the key: packet creation times, signature and key expiry times. Between two consecutive
+ * such times the answer cannot change, so it is memoised per interval; large pushes signed by
+ * one key then check the key once instead of once per commit.
+ */
 interface KeyTimeline {
   events: number[];
   results: Map<string, Judgement>;
