@@ -455,16 +455,13 @@ async function cleanup(): Promise<void> {
 }
 
 function nonNegative(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined || value === "") return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, 0 or more`);
-  return n;
+  return value !== undefined && value.trim() !== "" && Number(value) === 0 ? 0 : positive(value, fallback, name, "a number, 0 or more");
 }
 
-function positive(value: string | undefined, fallback: number, name: string): number {
+function positive(value: string | undefined, fallback: number, name: string, what = "a positive number"): number {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be ${what}`);
   return n;
 }
 

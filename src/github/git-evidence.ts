@@ -34,6 +34,17 @@ export interface GitAccess {
   observations?: FirstObservations;
 }
 
+/** Fetches `want` of owner/repo into this server's cache, with its access and time limit: what every evaluation reads git through. */
+export function openRepositoryObjects(git: GitAccess, token: string, owner: string, repo: string, want: string[]): Promise<HttpObjectSource> {
+  return openHttpObjectSource({
+    url: `${git.baseUrl.replace(/\/+$/, "")}/${owner}/${repo}.git`,
+    token,
+    dir: git.dataDir,
+    want,
+    ...(git.timeoutMs !== undefined ? { idleTimeoutMs: git.timeoutMs } : {}),
+  });
+}
+
 /** Commits verified per evaluation at most; a larger change is an evidence gap, never a partial pass. */
 export const MAX_VERIFIED_COMMITS = 10_000;
 
@@ -89,13 +100,7 @@ export async function gatherGitEvidence(octokit: GitHubClient, git: GitAccess | 
   const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
   let source: HttpObjectSource;
   try {
-    source = await openHttpObjectSource({
-      url: `${git.baseUrl.replace(/\/+$/, "")}/${target.owner}/${target.repo}.git`,
-      token,
-      dir: git.dataDir,
-      want: [change.headSha, ...target.exclude],
-      ...(git.timeoutMs !== undefined ? { idleTimeoutMs: git.timeoutMs } : {}),
-    });
+    source = await openRepositoryObjects(git, token, target.owner, target.repo, [change.headSha, ...target.exclude]);
   } catch (error) {
     // The server is overloaded, limiting or silent: a reason to retry the delivery, not a verdict on the change.
     if (isRetryableFetchError(error)) throw new GitHubEvidenceError(what, error.status ?? null, error, true);

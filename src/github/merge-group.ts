@@ -10,10 +10,10 @@
  */
 import type { EvidenceGap } from "../evidence/types.js";
 import { MAX_LISTED_PATHS, type MergeGroupEvidence, type QueuedPullRequest } from "../evidence/merge-group.js";
-import { openHttpObjectSource, GitFetchError, isRetryableFetchError } from "../git/http-source.js";
+import { GitFetchError, isRetryableFetchError } from "../git/http-source.js";
 import { ComposeError, composeMerges, differingPaths, firstParentChain, treeOf } from "../git/compose.js";
 import { type GitHubClient, GitHubEvidenceError, httpStatus } from "./client.js";
-import type { GitAccess } from "./git-evidence.js";
+import { openRepositoryObjects, type GitAccess } from "./git-evidence.js";
 import { latestVouchCheck } from "./review-evidence.js";
 
 export interface MergeGroupTarget {
@@ -73,14 +73,7 @@ export async function gatherMergeGroupEvidence(
   const what = `the merge group ${target.headRef} at ${target.headSha}`;
   if (!git) return { gaps: [{ what, reason: "this server has no git access configured, so the group's tree cannot be recomposed" }] };
   const { token } = (await octokit.auth({ type: "installation" })) as { token: string };
-  const open = (want: string[]) =>
-    openHttpObjectSource({
-      url: `${git.baseUrl.replace(/\/+$/, "")}/${target.owner}/${target.repo}.git`,
-      token,
-      dir: git.dataDir,
-      want,
-      ...(git.timeoutMs !== undefined ? { idleTimeoutMs: git.timeoutMs } : {}),
-    });
+  const open = (want: string[]) => openRepositoryObjects(git, token, target.owner, target.repo, want);
   try {
     // 1. The group's own commits: which pull requests they name, and the heads merge commits took in.
     const first = await open([target.headSha, target.baseSha]);

@@ -11,6 +11,7 @@ import { OWNER, startHarness, type Harness } from "./harness.js";
 import { deleteQueueKeys, redisProblem, SHARED_REDIS_URL, uniqueQueueName } from "../helpers/redis.js";
 import { dropSchema, expectExactlyOnce, postgresProblem, provenanceEntries, SHARED_PG_URL, uniqueSchema } from "./scale-helpers.js";
 import { describeWithServices } from "../helpers/services.js";
+import type { FailureRule } from "../standin/index.js";
 
 const problem = (await redisProblem()) ?? (await postgresProblem());
 const d = describeWithServices(problem, "the GitHub fault tests");
@@ -118,33 +119,31 @@ d("GitHub faults and redelivery bursts", () => {
     expect(entries.map((e) => e.evaluationKey.split(":").pop()).sort()).toEqual([...ids].sort());
   }, 60_000);
 
-  test("git fetches answered with 502 for a stretch are retried, not reported as missing evidence", async () => {
-    // Secret scanning is on: the evaluation reads the change's git objects over smart HTTP.
-    const gitDir = await h.repoWithPolicy("git-faulty", "version: 1\nnamespaces:\n  - name: main\n    refs: [refs/heads/main]\n");
-    const pr = await h.openPullRequest("git-faulty", gitDir, "gf", { "notes.txt": "nothing secret here\n" });
-    h.standIn.failNext({ pathPrefix: "/acme/git-faulty.git/", status: 502, count: 2 });
+  /**
+   * A pull request whose evaluation reads its git objects over smart HTTP (secret scanning is on),
+   * with `fault` on the first two git requests: the delivery must end in one successful check run
+   * and one ledger evaluation, with the fault seen and no missing-evidence verdict.
+   */
+  async function expectGitFaultRetried(repo: string, fault: Omit<FailureRule, "pathPrefix" | "count">, faulted: (status: number | undefined) => boolean): Promise<void> {
+    const gitDir = await h.repoWithPolicy(repo, "version: 1\nnamespaces:\n  - name: main\n    refs: [refs/heads/main]\n");
+    const pr = await h.openPullRequest(repo, gitDir, `${repo}-head`, { "notes.txt": "nothing secret here\n" });
+    h.standIn.failNext({ ...fault, pathPrefix: `/acme/${repo}.git/`, count: 2 });
     const id = randomUUID();
-    expect((await h.deliver("pull_request", h.pullRequestPayload("git-faulty", pr), { id })).status).toBe(202);
-    const run = await h.completedRun("git-faulty", pr.head.sha, 30_000);
-    expect(h.standIn.requests({ pathPrefix: "/acme/git-faulty.git/" }).some((r) => r.status === 502)).toBe(true);
+    expect((await h.deliver("pull_request", h.pullRequestPayload(repo, pr), { id })).status).toBe(202);
+    const run = await h.completedRun(repo, pr.head.sha, 30_000);
+    expect(h.standIn.requests({ pathPrefix: `/acme/${repo}.git/` }).filter((r) => faulted(r.status))).toHaveLength(2);
     expect(run.output.summary).not.toContain("fetching them failed");
     expect(run.conclusion).toBe("success");
     await h.server.queue!.onIdle();
-    expectExactlyOnce(h.standIn, OWNER, [{ repo: "git-faulty", headSha: pr.head.sha, deliveryId: id }], await provenanceEntries(SHARED_PG_URL, schema));
+    expectExactlyOnce(h.standIn, OWNER, [{ repo, headSha: pr.head.sha, deliveryId: id }], await provenanceEntries(SHARED_PG_URL, schema));
+  }
+
+  test("git fetches answered with 502 for a stretch are retried, not reported as missing evidence", async () => {
+    await expectGitFaultRetried("git-faulty", { status: 502 }, (status) => status === 502);
   }, 60_000);
 
   test("git fetches that get no answer for a stretch are abandoned and retried, not left hanging or reported as missing evidence", async () => {
-    const gitDir = await h.repoWithPolicy("git-silent", "version: 1\nnamespaces:\n  - name: main\n    refs: [refs/heads/main]\n");
-    const pr = await h.openPullRequest("git-silent", gitDir, "gs", { "notes.txt": "nothing secret here\n" });
     // No answer at all, twice; VOUCH_GITHUB_TIMEOUT_MS (300 ms here) bounds each wait.
-    h.standIn.failNext({ pathPrefix: "/acme/git-silent.git/", hangMs: 20_000, count: 2 });
-    const id = randomUUID();
-    expect((await h.deliver("pull_request", h.pullRequestPayload("git-silent", pr), { id })).status).toBe(202);
-    const run = await h.completedRun("git-silent", pr.head.sha, 30_000);
-    expect(h.standIn.requests({ pathPrefix: "/acme/git-silent.git/" }).filter((r) => r.status === 0)).toHaveLength(2);
-    expect(run.output.summary).not.toContain("fetching them failed");
-    expect(run.conclusion).toBe("success");
-    await h.server.queue!.onIdle();
-    expectExactlyOnce(h.standIn, OWNER, [{ repo: "git-silent", headSha: pr.head.sha, deliveryId: id }], await provenanceEntries(SHARED_PG_URL, schema));
+    await expectGitFaultRetried("git-silent", { hangMs: 20_000 }, (status) => status === 0);
   }, 60_000);
 });

@@ -33,7 +33,13 @@ function memoized<T>(key: string, compute: () => Promise<T>): Promise<T> {
       () => memo.delete(key),
     );
   }
-  return cached.then((value) => (value === undefined || typeof value !== "object" ? value : structuredClone(value)));
+  return cached.then((value) => copyOf(value));
+}
+
+/** A caller's own copy of a kept answer (bytes stay a Buffer). */
+function copyOf<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  return (Buffer.isBuffer(value) ? Buffer.from(value) : structuredClone(value)) as T;
 }
 
 /** Memoized when every id is a full object id; asked afresh otherwise. */
@@ -120,7 +126,7 @@ function parseTree(out: string): TreeEntry[] {
 }
 
 export function readBlob(gitDir: string, sha: string): Promise<Buffer> {
-  return byIds(gitDir, "blob", [sha], async () => (await run(gitDir, ["cat-file", "blob", sha], "buffer")) as Buffer).then((b) => Buffer.from(b));
+  return byIds(gitDir, "blob", [sha], async () => (await run(gitDir, ["cat-file", "blob", sha], "buffer")) as Buffer);
 }
 
 export interface CommitInfo {

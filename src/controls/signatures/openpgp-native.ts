@@ -1,8 +1,8 @@
 /**
  * The cryptographic check of a v4 binary OpenPGP signature done natively (libsodium for
  * Ed25519, node:crypto for ECDSA and RSA) instead of openpgp.js, which is several times slower
- * on large pushes (it re-imports keys into WebCrypto and hashes through streams on every call). Only the math is done here; every other check
- * stays with the caller. Anything this does not recognise returns undefined, and the caller
+ * on large pushes (it re-imports keys into WebCrypto and hashes through streams on every call).
+ * Only the math is done here; every other check stays with the caller. Anything this does not recognise returns undefined, and the caller
  * falls back to openpgp.js, so unusual signatures are never judged by a narrower code path.
  */
 import { createHash, createPublicKey, verify as cryptoVerify, constants, type JsonWebKey, type KeyObject } from "node:crypto";
